@@ -1,0 +1,68 @@
+// Layer rules: sampler (I/O on /proc) -> model (pure) -> ui (render only).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'os', 'path', 'child_process', 'worker_threads'];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'The model is pure: no Node built-ins, no I/O.' },
+            { group: ['**/sampler/**', '**/ui/**'], message: 'The model depends on nothing above or below it.' },
+            { group: ['react', 'ink'], message: 'The model does not render.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'The model takes time as an argument; it never reads the clock.' },
+        { name: 'performance', message: 'The model takes time as an argument; it never reads the clock.' },
+        { name: 'process', message: 'The model is pure: no process state.' },
+      ],
+    },
+  },
+  {
+    files: ['src/sampler/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/ui/**', 'react', 'ink'], message: 'The sampler reads /proc; it does not render.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:child_process', 'child_process'], message: 'The UI renders only: all I/O lives in src/sampler.' },
+            { group: ['**/sampler/read-*', '**/sampler/proc-*'], message: 'The UI talks to the sampler only through intents (src/sampler/session.ts).' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,146 @@
+import { addCounters, computeCounters, emptyCounters, pssBytes } from './counters.js';
+import { PSS_SHIFT } from './types.js';
+import type {
+  Counters,
+  Mapping,
+  ProcessSample,
+  RawProcess,
+  RawSystem,
+  Snapshot,
+  SystemTotals,
+} from './types.js';
+
+/** A counter the kernel did not tell us: rendered as unknown, never as zero. */
+const UNKNOWN = Number.NaN;
+
+function unknownCounters(rssBytes: number): Counters {
+  return {
+    rssBytes,
+    pssFixed: UNKNOWN,
+    ussBytes: UNKNOWN,
+    sharedBytes: UNKNOWN,
+    sharedCleanBytes: UNKNOWN,
+    sharedDirtyBytes: UNKNOWN,
+    privateCleanBytes: UNKNOWN,
+    privateDirtyBytes: UNKNOWN,
+    swapBytes: UNKNOWN,
+    anonBytes: UNKNOWN,
+    fileBytes: UNKNOWN,
+    shmemBytes: UNKNOWN,
+  };
+}
+
+/**
+ * Counters from smaps fields (bytes). smaps does not split RSS into file and shmem, so those
+ * stay unknown; PSS keeps the kernel's kB precision.
+ */
+export function countersFromSmaps(fields: Record<string, number>): Counters {
+  const f = (name: string) => fields[name] ?? 0;
+  return {
+    rssBytes: f('Rss'),
+    pssFixed: f('Pss') * 2 ** PSS_SHIFT,
+    ussBytes: f('Private_Clean') + f('Private_Dirty'),
+    sharedBytes: f('Shared_Clean') + f('Shared_Dirty'),
+    sharedCleanBytes: f('Shared_Clean'),
+    sharedDirtyBytes: f('Shared_Dirty'),
+    privateCleanBytes: f('Private_Clean'),
+    privateDirtyBytes: f('Private_Dirty'),
+    swapBytes: f('Swap'),
+    anonBytes: f('Anonymous'),
+    fileBytes: UNKNOWN,
+    shmemBytes: UNKNOWN,
+  };
+}
+
+export interface BuildOptions {
+  /** Keep per-mapping rows in the result. */
+  mappings: boolean;
+  /** Keep the per-page table in the result. */
+  pages: boolean;
+}
+
+/** Turns what was read of one process into its accounted sample. */
+export function buildProcessSample(
+  raw: RawProcess,
+  pageSize: number,
+  options: BuildOptions,
+): ProcessSample {
+  const base = { ...raw.info, access: raw.access };
+  if (raw.access === 'restricted') {
+    return { ...base, totals: unknownCounters(raw.statmRssBytes ?? UNKNOWN) };
+  }
+  const maps = raw.maps ?? [];
+  const ranges = raw.pageRanges;
+  let mappings: Mapping[] = [];
+  let totals: Counters;
+  if (raw.access === 'pages' && raw.pages && ranges) {
+    const pages = raw.pages;
+    mappings = maps.map((entry, m) => {
+      const pageBegin = ranges[2 * m]!;
+      const pageEnd = ranges[2 * m + 1]!;
+      const counters = computeCounters(pages, pageBegin, pageEnd, pageSize);
+      return { ...entry, counters, pageBegin, pageEnd };
+    });
+    totals = emptyCounters();
+    for (const m of mappings) addCounters(totals, m.counters);
+  } else {
+    totals = countersFromSmaps(raw.smapsRollup ?? {});
+    mappings = maps.map((entry, m) => ({
+      ...entry,
+      counters: raw.smapsMappings?.[m] ? countersFromSmaps(raw.smapsMappings[m]) : unknownCounters(UNKNOWN),
+      pageBegin: ranges?.[2 * m] ?? 0,
+      pageEnd: ranges?.[2 * m + 1] ?? 0,
+    }));
+  }
+  const sample: ProcessSample = { ...base, totals };
+  if (options.mappings) sample.mappings = mappings;
+  if (options.pages && raw.pages) sample.pages = raw.pages;
+  return sample;
+}
+
+/** Adds the known (non-NaN) fields of a process into the system totals. */
+function addKnown(into: Counters, from: Counters): void {
+  for (const key of Object.keys(into) as (keyof Counters)[]) {
+    const value = from[key];
+    if (!Number.isNaN(value)) into[key] += value;
+  }
+}
+
+/** System totals: meminfo, Σ RSS and Σ PSS over processes whose PSS is known, and what sharing saves. */
+export function computeSystemTotals(
+  processes: readonly ProcessSample[],
+  meminfo: Record<string, number>,
+): SystemTotals {
+  const sum = emptyCounters();
+  for (const p of processes) if (p.access !== 'restricted') addKnown(sum, p.totals);
+  return {
+    memTotalBytes: meminfo['MemTotal'] ?? UNKNOWN,
+    memAvailableBytes: meminfo['MemAvailable'] ?? UNKNOWN,
+    rssBytes: sum.rssBytes,
+    pssFixed: sum.pssFixed,
+    sharingSavesBytes: sum.rssBytes - pssBytes(sum),
+    swapTotalBytes: meminfo['SwapTotal'] ?? 0,
+    swapFreeBytes: meminfo['SwapFree'] ?? 0,
+    anonHugePagesBytes: meminfo['AnonHugePages'] ?? 0,
+  };
+}
+
+/** Builds a Snapshot from what the sampler read. Inputs are not mutated. */
+export function buildSnapshot(
+  system: RawSystem,
+  raws: readonly RawProcess[],
+  options: BuildOptions,
+): Snapshot {
+  const processes = raws.map((raw) => buildProcessSample(raw, system.pageSize, options));
+  return {
+    timeMs: system.timeMs,
+    costMs: system.costMs,
+    kernel: system.kernel,
+    hostname: system.hostname,
+    pageSize: system.pageSize,
+    privileged: system.privileged,
+    notices: system.notices,
+    processes,
+    totals: computeSystemTotals(processes, system.meminfo),
+  };
+}

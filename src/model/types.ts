@@ -1,0 +1,171 @@
+/**
+ * The memtop glossary. Every quantity memtop prints is defined here once, with the formula
+ * the kernel's own smaps uses for it (fs/proc/task_mmu.c, smaps_account()).
+ *
+ * - Snapshot: everything sampled at one instant: every process, its mappings and their pages.
+ * - Mapping: one line of /proc/PID/maps (one VMA).
+ * - Page: one virtual page of a mapping that is present or swapped (pages never touched are
+ *   not stored: a PageTable is sparse).
+ * - map count: how many page-table entries map the physical page (/proc/kpagecount). It counts
+ *   mappings, not processes: one process mapping a page twice counts 2.
+ * - RSS: bytes of present pages with map count >= 1 (the zero page has map count 0 and is no
+ *   memory).
+ * - PSS: sum over resident pages of pagesize / mapcount, kept as the kernel keeps it, in fixed
+ *   point with 12 fractional bits (see PSS_SHIFT), so that sums round exactly as smaps rounds.
+ * - USS: bytes of resident pages with map count 1: what the process alone holds, and what
+ *   would be freed if it exited. Equal to Private_Clean + Private_Dirty.
+ * - shared: bytes of resident pages with map count >= 2 (Shared_Clean + Shared_Dirty).
+ * - dirty: an anonymous page is dirty by nature (it has no file to be written back to) unless
+ *   the kernel marked it lazily freeable (MADV_FREE); a file or shmem page is dirty when its
+ *   kpageflags DIRTY bit is set.
+ * - private-dirty: USS pages that are dirty: memory that only this process holds and that the
+ *   kernel cannot drop without swapping: what copy-on-write produces.
+ * - swap: bytes of pages whose page-table entry is a swap entry.
+ */
+
+/** Fixed-point shift of PSS, as in the kernel (PSS_SHIFT in fs/proc/task_mmu.c). */
+export const PSS_SHIFT = 12;
+
+/** Byte counters of one mapping, one process or all processes. PSS is kept in fixed point. */
+export interface Counters {
+  rssBytes: number;
+  /** PSS in bytes << PSS_SHIFT; use pssBytes() to read it. */
+  pssFixed: number;
+  ussBytes: number;
+  sharedBytes: number;
+  sharedCleanBytes: number;
+  sharedDirtyBytes: number;
+  privateCleanBytes: number;
+  privateDirtyBytes: number;
+  swapBytes: number;
+  anonBytes: number;
+  fileBytes: number;
+  shmemBytes: number;
+}
+
+/** How much of a process memtop could read. */
+export type Access =
+  /** pagemap with PFNs, kpagecount and kpageflags: every page's map count is known. */
+  | 'pages'
+  /** pagemap flags without PFNs (a plain user's own process); byte counters come from smaps. */
+  | 'flags'
+  /** pagemap and smaps refused (another user's process): only statm's RSS is known. */
+  | 'restricted';
+
+/**
+ * The pages of one process that are present or swapped, column by column; a mapping owns the
+ * rows mapping.pageBegin .. mapping.pageEnd - 1. Sparse: pages never touched are not stored.
+ */
+export interface PageTable {
+  count: number;
+  /** Page index inside its mapping: address = mapping.start + pageIndex * pageSize. */
+  pageIndex: Uint32Array;
+  /** pagemap bits 55..63 shifted down (see PM_* in page-bits.ts). */
+  pagemapBits: Uint16Array;
+  /** kpageflags bits 0..31 (only the stable 0..26 are used); 0 when unknown. */
+  kpageFlags: Uint32Array;
+  /** kpagecount; 0 for the zero page, for non-present pages, and when unknown. */
+  mapCount: Uint32Array;
+  /** Page frame number; 0 when the kernel hid it (no CAP_SYS_ADMIN) or for swap entries. */
+  pfn: Float64Array;
+}
+
+/** One line of /proc/PID/maps. Addresses are exact numbers: user space ends below 2^57. */
+export interface MapsEntry {
+  start: number;
+  end: number;
+  perms: string;
+  offset: number;
+  dev: string;
+  inode: number;
+  /** As the kernel prints it: '' for anonymous, '[heap]', '[anon:name]', a path, maybe ' (deleted)'. */
+  path: string;
+}
+
+export interface Mapping extends MapsEntry {
+  counters: Counters;
+  /** Row range of this mapping's pages in the process's PageTable (empty when no pages were read). */
+  pageBegin: number;
+  pageEnd: number;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** Start time in clock ticks since boot: with pid, the identity of a process across samples. */
+  startTime: number;
+  state: string;
+  comm: string;
+  cmdline: string;
+  uid: number;
+  user: string;
+}
+
+export interface ProcessSample extends ProcessInfo {
+  access: Access;
+  totals: Counters;
+  /** Present when mappings were sampled. */
+  mappings?: Mapping[];
+  /** Present when per-page data was read. */
+  pages?: PageTable;
+}
+
+export interface SystemTotals {
+  memTotalBytes: number;
+  memAvailableBytes: number;
+  /** Σ RSS of the listed processes. */
+  rssBytes: number;
+  /** Σ PSS of the listed processes (fixed point, like Counters.pssFixed). */
+  pssFixed: number;
+  /** Σ RSS − Σ PSS: what page sharing saves (only meaningful over processes with known PSS). */
+  sharingSavesBytes: number;
+  swapTotalBytes: number;
+  swapFreeBytes: number;
+  anonHugePagesBytes: number;
+}
+
+export interface Snapshot {
+  /** Wall-clock time of the sample, ms since the epoch (passed in, never read by the model). */
+  timeMs: number;
+  /** How long the sample took, ms. */
+  costMs: number;
+  kernel: string;
+  hostname: string;
+  pageSize: number;
+  /** True when PFNs, kpagecount and kpageflags could be read. */
+  privileged: boolean;
+  /** Notices for the user: what is missing and why. */
+  notices: string[];
+  processes: ProcessSample[];
+  totals: SystemTotals;
+}
+
+/** What the sampler read of one process, before any accounting. */
+export interface RawProcess {
+  info: ProcessInfo;
+  access: Access;
+  maps?: MapsEntry[];
+  /** 'pages' and 'flags' access: the pages read from pagemap (and kpage* when 'pages'). */
+  pages?: PageTable;
+  /** Row range [begin, end) of each maps entry in `pages`, two numbers per entry. */
+  pageRanges?: Uint32Array;
+  /** 'flags' access: /proc/PID/smaps_rollup fields, in bytes. */
+  smapsRollup?: Record<string, number>;
+  /** 'flags' access with mappings: /proc/PID/smaps fields of each maps entry, in bytes. */
+  smapsMappings?: Record<string, number>[];
+  /** 'restricted' access: RSS from /proc/PID/statm, in bytes. */
+  statmRssBytes?: number;
+}
+
+/** What the sampler read of the system besides processes. */
+export interface RawSystem {
+  timeMs: number;
+  costMs: number;
+  kernel: string;
+  hostname: string;
+  pageSize: number;
+  privileged: boolean;
+  notices: string[];
+  /** /proc/meminfo in bytes. */
+  meminfo: Record<string, number>;
+}

@@ -1,0 +1,140 @@
+/** Pure parsers of /proc text files: text in, typed data out. No I/O here. */
+import type { MapsEntry } from '../model/types.js';
+
+export interface StatFields {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  /** /proc/PID/stat field 9. */
+  flags: number;
+  /** Field 22: clock ticks since boot. */
+  startTime: number;
+}
+
+/** Kernel threads carry PF_KTHREAD in their stat flags. */
+export const PF_KTHREAD = 0x00200000;
+
+/**
+ * Parses /proc/PID/stat. comm sits between the first '(' and the last ')' and may itself hold
+ * spaces and parentheses; everything after the last ')' is space-separated.
+ */
+export function parseStat(text: string): StatFields | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state), so field n is rest[n - 3].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const flags = Number(rest[6]);
+  const startTime = Number(rest[19]);
+  if (!state || !Number.isInteger(pid) || !Number.isFinite(ppid) || !Number.isFinite(startTime)) {
+    return undefined;
+  }
+  return { pid, comm: text.slice(open + 1, close), state, ppid, flags, startTime };
+}
+
+/** The effective uid from /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"). */
+export function parseStatusUid(text: string): number | undefined {
+  const match = /^Uid:\s+\d+\s+(\d+)/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Resident pages from /proc/PID/statm (second field). */
+export function parseStatmResidentPages(text: string): number | undefined {
+  const field = text.split(' ')[1];
+  const pages = Number(field);
+  return field !== undefined && Number.isInteger(pages) ? pages : undefined;
+}
+
+/** /proc/PID/cmdline: NUL-separated arguments; empty for kernel threads and zombies. */
+export function parseCmdline(text: string): string {
+  const trimmed = text.endsWith('\0') ? text.slice(0, -1) : text;
+  return trimmed.replaceAll('\0', ' ');
+}
+
+/** The column where the kernel starts a maps path (show_map_vma pads the header to 72, then a space). */
+const MAPS_PATH_COLUMN = 73;
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+)/;
+
+/** Parses one maps (or smaps header) line; undefined when it is not one. */
+export function parseMapsLine(line: string): MapsEntry | undefined {
+  const m = HEADER.exec(line);
+  if (!m) return undefined;
+  const inodeEnd = m[0].length;
+  // The path starts after the padding; it may itself begin with spaces, so cut by column.
+  const pathStart = Math.max(inodeEnd + 2, MAPS_PATH_COLUMN);
+  return {
+    start: parseInt(m[1]!, 16),
+    end: parseInt(m[2]!, 16),
+    perms: m[3]!,
+    offset: parseInt(m[4]!, 16),
+    dev: m[5]!,
+    inode: Number(m[6]),
+    path: line.length > pathStart ? line.slice(pathStart) : '',
+  };
+}
+
+/** Parses /proc/PID/maps. Truncated or malformed lines are skipped. */
+export function parseMaps(text: string): MapsEntry[] {
+  const entries: MapsEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const entry = parseMapsLine(line);
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+/** The kB fields of one smaps block (or of smaps_rollup), in bytes. */
+export type SmapsFields = Record<string, number>;
+
+export interface SmapsBlock {
+  entry: MapsEntry;
+  fields: SmapsFields;
+}
+
+const FIELD = /^(\w+):\s+(\d+) kB$/;
+
+/** Parses /proc/PID/smaps into one block per mapping; also reads smaps_rollup (one block). */
+export function parseSmaps(text: string): SmapsBlock[] {
+  const blocks: SmapsBlock[] = [];
+  let current: SmapsBlock | undefined;
+  for (const line of text.split('\n')) {
+    const field = FIELD.exec(line);
+    if (field) {
+      if (current) current.fields[field[1]!] = Number(field[2]) * 1024;
+      continue;
+    }
+    const entry = parseMapsLine(line);
+    if (entry) {
+      current = { entry, fields: {} };
+      blocks.push(current);
+    }
+  }
+  return blocks;
+}
+
+/** /proc/meminfo in bytes, keyed by name. */
+export function parseMeminfo(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([\w()]+):\s+(\d+)( kB)?$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]) * (m[3] ? 1024 : 1);
+  }
+  return out;
+}
+
+/** uid → name from /etc/passwd text. */
+export function parsePasswd(text: string): Map<number, string> {
+  const users = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const [name, , uid] = line.split(':');
+    if (name && uid !== undefined && /^\d+$/.test(uid) && !users.has(Number(uid))) {
+      users.set(Number(uid), name);
+    }
+  }
+  return users;
+}

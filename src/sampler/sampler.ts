@@ -1,0 +1,232 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { buildSnapshot } from '../model/snapshot.js';
+import type { RawProcess, Snapshot } from '../model/types.js';
+import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
+import { PageTableBuilder } from './page-table-builder.js';
+import { parseMaps, parseMeminfo, parsePasswd, parseStat } from './parse-proc.js';
+import { KpageReader } from './read-kpage.js';
+import { PagemapReader } from './read-pagemap.js';
+import { readProcess } from './read-process.js';
+import { closeQuietly, openProcFile, preadFully } from './proc-files.js';
+import { prefaultSelf, type PrefaultMode } from './prefault.js';
+
+export interface SamplerOptions {
+  /** Where proc is mounted (fixture trees in tests). Default /proc. */
+  procRoot?: string;
+  /** List memtop's own process too. */
+  includeSelf?: boolean;
+  /** Behave as a user without CAP_SYS_ADMIN even when root. */
+  unprivileged?: boolean;
+  /** Fault in memtop's own file pages before sampling, so that it does not shift share counts. */
+  prefault?: PrefaultMode;
+}
+
+export interface SampleRequest {
+  /** Only these processes; default every process. */
+  pids?: readonly number[];
+  /** Keep per-mapping rows. */
+  mappings?: boolean;
+  /** Keep per-page rows. */
+  pages?: boolean;
+}
+
+const AT_PAGESZ = 6;
+
+/** Reads whole samples of /proc. All of memtop's I/O on /proc goes through here. */
+export class Sampler {
+  private readonly reader: PagemapReader;
+  private readonly builder = new PageTableBuilder();
+  private readonly selfPid: number | undefined;
+
+  private constructor(
+    readonly procRoot: string,
+    readonly pageSize: number,
+    readonly privileged: boolean,
+    readonly notices: readonly string[],
+    private readonly kpage: { countFd: number; flagsFd: number } | undefined,
+    private readonly users: ReadonlyMap<number, string>,
+    includeSelf: boolean,
+  ) {
+    this.reader = new PagemapReader(pageSize);
+    this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
+  }
+
+  /** Checks the proc root, finds out what this user may read, and warms memtop's own code. */
+  static open(options: SamplerOptions = {}): Sampler {
+    const procRoot = (options.procRoot ?? '/proc').replace(/(.)\/+$/, '$1');
+    const isLive = procRoot === '/proc';
+    if (isLive && process.platform !== 'linux') throw new UnsupportedSystemError(process.platform);
+    try {
+      if (!statSync(procRoot).isDirectory()) throw new Error('not a directory');
+      readdirSync(procRoot);
+    } catch (error) {
+      throw new ProcUnreadableError(procRoot, error);
+    }
+    if (isLive && !canRead('/proc/self/pagemap')) throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
+    const pageSize = readPageSize(procRoot);
+    const notices: string[] = [];
+    const kpage = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
+    if (options.unprivileged) {
+      notices.push('unprivileged mode (--unprivileged): no map counts or page flags');
+    } else if (!kpage) {
+      notices.push(
+        'no CAP_SYS_ADMIN: map counts and page flags are hidden; your own processes come from ' +
+          'pagemap flags and smaps, others show RSS only (restricted). Run as root for the full per-page view.',
+      );
+    }
+    if (isLive) prefaultSelf(options.prefault ?? 'libs');
+    return new Sampler(procRoot, pageSize, kpage !== undefined, notices, kpage, readUsers(), options.includeSelf ?? false);
+  }
+
+  /** True when the pid names a listed process (not a kernel thread or zombie). */
+  processExists(pid: number): boolean {
+    try {
+      const stat = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'latin1'));
+      return stat !== undefined && stat.state !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Takes one whole sample. A process that vanishes mid-read simply drops out of it. */
+  sample(request: SampleRequest = {}): Snapshot {
+    const timeMs = Date.now();
+    const t0 = performance.now();
+    const mappings = request.mappings ?? false;
+    const pages = request.pages ?? false;
+    const ctx = {
+      procRoot: this.procRoot,
+      pageSize: this.pageSize,
+      privileged: this.privileged,
+      mappings,
+      pages,
+      users: this.users,
+      reader: this.reader,
+      builder: this.builder,
+    };
+    const raws: RawProcess[] = [];
+    for (const pid of request.pids ?? this.listPids()) {
+      if (pid === this.selfPid) continue;
+      const raw = readProcess(pid, ctx);
+      if (raw) raws.push(raw);
+    }
+    if (this.kpage) {
+      const tables = raws.flatMap((r) => (r.pages ? [r.pages] : []));
+      new KpageReader(this.kpage.countFd, this.kpage.flagsFd).fill(tables);
+    }
+    const meminfo = parseMeminfo(readOptional(`${this.procRoot}/meminfo`));
+    const system = {
+      timeMs,
+      costMs: 0,
+      kernel: readOptional(`${this.procRoot}/sys/kernel/osrelease`).trim() || 'unknown',
+      hostname: readOptional(`${this.procRoot}/sys/kernel/hostname`).trim() || hostname(),
+      pageSize: this.pageSize,
+      privileged: this.privileged,
+      notices: [...this.notices],
+      meminfo,
+    };
+    const snapshot = buildSnapshot(system, raws, { mappings, pages });
+    snapshot.costMs = performance.now() - t0;
+    return snapshot;
+  }
+
+  /** Thread-group leaders listed in the proc root, in pid order. */
+  listPids(): number[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.procRoot);
+    } catch (error) {
+      throw new ProcUnreadableError(this.procRoot, error);
+    }
+    return names
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  close(): void {
+    if (this.kpage) {
+      closeQuietly(this.kpage.countFd);
+      closeQuietly(this.kpage.flagsFd);
+    }
+  }
+}
+
+function canRead(path: string): boolean {
+  try {
+    closeQuietly(openProcFile(path));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readOptional(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+function readUsers(): Map<number, string> {
+  return parsePasswd(readOptional('/etc/passwd'));
+}
+
+/** The page size from the auxiliary vector (AT_PAGESZ), 4096 where it cannot be read. */
+function readPageSize(procRoot: string): number {
+  try {
+    const auxv = readFileSync(`${procRoot}/self/auxv`);
+    const words = new BigUint64Array(auxv.buffer, auxv.byteOffset, Math.floor(auxv.length / 8));
+    for (let i = 0; i + 1 < words.length; i += 2) {
+      if (words[i] === BigInt(AT_PAGESZ)) return Number(words[i + 1]);
+    }
+  } catch {
+    // fall through to the x86-64 default
+  }
+  return 4096;
+}
+
+/**
+ * Opens kpagecount and kpageflags when this user may read them and, on the live system, when
+ * pagemap really shows PFNs (root in a user namespace reads zeros).
+ */
+function openKpage(procRoot: string, isLive: boolean, pageSize: number): { countFd: number; flagsFd: number } | undefined {
+  let countFd: number | undefined;
+  try {
+    countFd = openProcFile(`${procRoot}/kpagecount`);
+    const flagsFd = openProcFile(`${procRoot}/kpageflags`);
+    if (isLive && !selfPagemapShowsPfns(pageSize)) {
+      closeQuietly(flagsFd);
+      closeQuietly(countFd);
+      return undefined;
+    }
+    return { countFd, flagsFd };
+  } catch {
+    if (countFd !== undefined) closeQuietly(countFd);
+    return undefined;
+  }
+}
+
+/** Reads this process's own stack entries: present pages there carry a PFN only with CAP_SYS_ADMIN. */
+function selfPagemapShowsPfns(pageSize: number): boolean {
+  const stack = parseMaps(readFileSync('/proc/self/maps', 'latin1')).find((m) => m.path === '[stack]');
+  if (!stack) return false;
+  const fd = openProcFile('/proc/self/pagemap');
+  try {
+    const pages = Math.min((stack.end - stack.start) / pageSize, 4096);
+    const bytes = new Uint8Array(pages * 8);
+    const first = stack.end / pageSize - pages;
+    const got = preadFully(fd, bytes, bytes.length, first * 8);
+    const words = new Uint32Array(bytes.buffer, 0, got >>> 2);
+    for (let i = 0; i + 1 < words.length; i += 2) {
+      const hi = words[i + 1]!;
+      if (hi & 0x80000000 && (words[i]! !== 0 || (hi & 0x7fffff) !== 0)) return true;
+    }
+    return false;
+  } finally {
+    closeQuietly(fd);
+  }
+}
