@@ -39,3 +39,11 @@ export class UsageError extends MemtopError {
     this.name = 'UsageError';
   }
 }
+
+/** A process whose pages this user may not read. */
+export class ProcessRestrictedError extends MemtopError {
+  constructor(pid: number) {
+    super('PROCESS_RESTRICTED', `process ${pid} is restricted: this user may not read its pagemap (try as root)`);
+    this.name = 'ProcessRestrictedError';
+  }
+}

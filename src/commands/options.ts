@@ -1,0 +1,53 @@
+import { UsageError } from '../errors.js';
+import { SORT_KEYS, type SortKey } from '../model/sort.js';
+import type { PrefaultMode } from '../sampler/prefault.js';
+import type { SamplerOptions } from '../sampler/sampler.js';
+
+/** Options every command shares. */
+export interface GlobalArgs {
+  procRoot: string;
+  unprivileged: boolean;
+  includeSelf: boolean;
+  prefault: PrefaultMode;
+}
+
+export function samplerOptions(args: GlobalArgs): SamplerOptions {
+  return {
+    procRoot: args.procRoot,
+    unprivileged: args.unprivileged,
+    includeSelf: args.includeSelf,
+    prefault: args.prefault,
+  };
+}
+
+/** "12,34" → [12, 34], with a precise message for anything else. */
+export function parsePidList(value: string | number | (string | number)[] | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(','));
+  return parts.map((part) => {
+    const text = part.trim();
+    if (!/^\d+$/.test(text) || Number(text) <= 0) {
+      throw new UsageError(`-p expects process ids like 123,456; got "${part}"`);
+    }
+    return Number(text);
+  });
+}
+
+export function parseSortKey(value: string): SortKey {
+  if ((SORT_KEYS as readonly string[]).includes(value)) return value as SortKey;
+  throw new UsageError(`--sort expects one of ${SORT_KEYS.join(', ')}; got "${value}"`);
+}
+
+/** Seconds (may be fractional, like top's -d) to milliseconds. */
+export function parseIntervalMs(seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) {
+    throw new UsageError(`-d expects seconds between 0.1 and 3600; got "${seconds}"`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+export function parseCount(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} expects a whole number ≥ 1; got "${value}"`);
+  return value;
+}

@@ -1,0 +1,66 @@
+import type { ProcessSample } from '../../model/types.js';
+import { countersToJson, hex, type JsonCounters } from './json.js';
+
+const COUNTER_COLUMNS: (keyof JsonCounters)[] = [
+  'rss',
+  'pss',
+  'uss',
+  'shared',
+  'sharedClean',
+  'sharedDirty',
+  'privateClean',
+  'privateDirty',
+  'swap',
+  'anon',
+  'file',
+  'shmem',
+];
+
+/** RFC 4180 quoting. */
+function cell(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const row = (cells: (string | number | boolean | null)[]) => cells.map(cell).join(',');
+
+/** One row per process, or with `mappings` one row per mapping; sizes in bytes, unknown empty. */
+export function formatCsv(processes: readonly ProcessSample[], mappings: boolean): string {
+  const lines: string[] = [];
+  const head = ['pid', 'ppid', 'user', 'comm', 'restricted'];
+  if (!mappings) {
+    lines.push(row([...head, ...COUNTER_COLUMNS, 'cmdline']));
+    for (const p of processes) {
+      const c = countersToJson(p.totals);
+      lines.push(
+        row([p.pid, p.ppid, p.user, p.comm, p.access === 'restricted', ...COUNTER_COLUMNS.map((k) => c[k]), p.cmdline]),
+      );
+    }
+  } else {
+    lines.push(row([...head, 'start', 'end', 'perms', 'offset', 'dev', 'inode', 'path', ...COUNTER_COLUMNS]));
+    for (const p of processes) {
+      for (const m of p.mappings ?? []) {
+        const c = countersToJson(m.counters);
+        lines.push(
+          row([
+            p.pid,
+            p.ppid,
+            p.user,
+            p.comm,
+            p.access === 'restricted',
+            hex(m.start),
+            hex(m.end),
+            m.perms,
+            hex(m.offset),
+            m.dev,
+            m.inode,
+            m.path,
+            ...COUNTER_COLUMNS.map((k) => c[k]),
+          ]),
+        );
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}

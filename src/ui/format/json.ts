@@ -1,0 +1,93 @@
+import { pssBytes } from '../../model/counters.js';
+import type { Counters, Mapping, ProcessSample, Snapshot } from '../../model/types.js';
+
+/** Unknown counters are null in JSON, never 0. */
+const known = (n: number): number | null => (Number.isNaN(n) ? null : n);
+
+export interface JsonCounters {
+  rss: number | null;
+  pss: number | null;
+  uss: number | null;
+  shared: number | null;
+  sharedClean: number | null;
+  sharedDirty: number | null;
+  privateClean: number | null;
+  privateDirty: number | null;
+  swap: number | null;
+  anon: number | null;
+  file: number | null;
+  shmem: number | null;
+}
+
+export function countersToJson(c: Counters): JsonCounters {
+  return {
+    rss: known(c.rssBytes),
+    pss: known(pssBytes(c)),
+    uss: known(c.ussBytes),
+    shared: known(c.sharedBytes),
+    sharedClean: known(c.sharedCleanBytes),
+    sharedDirty: known(c.sharedDirtyBytes),
+    privateClean: known(c.privateCleanBytes),
+    privateDirty: known(c.privateDirtyBytes),
+    swap: known(c.swapBytes),
+    anon: known(c.anonBytes),
+    file: known(c.fileBytes),
+    shmem: known(c.shmemBytes),
+  };
+}
+
+export const hex = (n: number): string => `0x${n.toString(16)}`;
+
+function mappingToJson(m: Mapping) {
+  return {
+    start: hex(m.start),
+    end: hex(m.end),
+    perms: m.perms,
+    offset: hex(m.offset),
+    dev: m.dev,
+    inode: m.inode,
+    path: m.path,
+    ...countersToJson(m.counters),
+  };
+}
+
+function processToJson(p: ProcessSample) {
+  return {
+    pid: p.pid,
+    ppid: p.ppid,
+    startTime: p.startTime,
+    user: p.user,
+    uid: p.uid,
+    comm: p.comm,
+    cmdline: p.cmdline,
+    ...countersToJson(p.totals),
+    restricted: p.access === 'restricted',
+    access: p.access,
+    ...(p.mappings ? { mappings: p.mappings.map(mappingToJson) } : {}),
+  };
+}
+
+/** The `snapshot --json` document (schema in docs/JSON.md). Sizes in bytes. */
+export function snapshotToJson(snapshot: Snapshot, processes: readonly ProcessSample[]) {
+  const t = snapshot.totals;
+  return {
+    time: new Date(snapshot.timeMs).toISOString(),
+    hostname: snapshot.hostname,
+    kernel: snapshot.kernel,
+    pageSize: snapshot.pageSize,
+    privileged: snapshot.privileged,
+    sampleMs: Math.round(snapshot.costMs * 10) / 10,
+    notices: snapshot.notices,
+    totals: {
+      memTotal: known(t.memTotalBytes),
+      memAvailable: known(t.memAvailableBytes),
+      rss: t.rssBytes,
+      pss: pssBytes(t),
+      sharingSaves: t.sharingSavesBytes,
+      swapTotal: t.swapTotalBytes,
+      swapFree: t.swapFreeBytes,
+      processes: snapshot.processes.length,
+    },
+    processes: processes.map(processToJson),
+  };
+}

@@ -1,0 +1,68 @@
+import { pssBytes } from '../../model/counters.js';
+import type { SortKey } from '../../model/sort.js';
+import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
+import { sizeCells, sizeTitles } from '../columns.js';
+import { fit, formatAddress, formatBytes } from './size.js';
+
+export interface TableOptions {
+  sortKey?: SortKey;
+  reverse?: boolean;
+  /** Terminal width; lines are cut to it. Default: no limit. */
+  width?: number;
+  mappings?: boolean;
+}
+
+/** The summary lines above any table: host, kernel, time, cost, privilege, memory. */
+export function formatHeader(snapshot: Snapshot): string[] {
+  const t = snapshot.totals;
+  const time = new Date(snapshot.timeMs).toISOString().replace('T', ' ').slice(0, 19);
+  const mode = snapshot.privileged ? 'full per-page view' : 'limited view';
+  return [
+    `memtop - ${snapshot.hostname}  Linux ${snapshot.kernel}  ${time} UTC  sample ${snapshot.costMs.toFixed(0)} ms  ${mode}`,
+    `Mem: ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available   ` +
+      `Σ RSS ${formatBytes(t.rssBytes)}  Σ PSS ${formatBytes(pssBytes(t))}  sharing saves ${formatBytes(t.sharingSavesBytes)}`,
+    ...snapshot.notices.map((n) => `note: ${n}`),
+  ];
+}
+
+const PID_WIDTH = 7;
+const USER_WIDTH = 9;
+
+export function processTitle(sortKey?: SortKey, reverse = false): string {
+  return [fit('PID', PID_WIDTH, 'right'), fit('USER', USER_WIDTH), ...sizeTitles(sortKey, reverse), 'COMMAND'].join(' ');
+}
+
+export function processRow(p: ProcessSample): string {
+  const command = p.cmdline || `[${p.comm}]`;
+  return [
+    fit(String(p.pid), PID_WIDTH, 'right'),
+    fit(p.user, USER_WIDTH),
+    ...sizeCells(p.totals, p.access === 'restricted'),
+    command,
+  ].join(' ');
+}
+
+/** A maps-style description of a mapping: "7f..-7f.. r-xp /usr/lib/libc.so.6". */
+export function mappingLabel(m: Mapping): string {
+  return `${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ${m.path || '[anon]'}`;
+}
+
+function mappingRows(p: ProcessSample): string[] {
+  const rows = (p.mappings ?? []).map(
+    (m) => `${' '.repeat(PID_WIDTH + USER_WIDTH + 2)}${sizeCells(m.counters, false).join(' ')} ${mappingLabel(m)}`,
+  );
+  return rows;
+}
+
+/** The top-like text table of `memtop snapshot` and batch frames. */
+export function formatTable(snapshot: Snapshot, processes: readonly ProcessSample[], options: TableOptions = {}): string {
+  const lines = [...formatHeader(snapshot), '', processTitle(options.sortKey, options.reverse)];
+  for (const p of processes) {
+    lines.push(processRow(p));
+    if (options.mappings) lines.push(...mappingRows(p));
+  }
+  const width = options.width;
+  const cut = width ? lines.map((l) => (l.length > width ? l.slice(0, width) : l)) : lines;
+  return cut.join('\n') + '\n';
+}
+
