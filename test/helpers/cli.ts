@@ -1,0 +1,79 @@
+// Runs the built memtop CLI as a separate process, optionally as another user.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const argv =
+    options.uid === undefined
+      ? [process.execPath, CLI, ...args]
+      : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.gid ?? options.uid}`, '--clear-groups', process.execPath, CLI, ...args];
+  const result = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    maxBuffer: 1 << 30,
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Parses `memtop snapshot --json` output. */
+export function runJson(args: string[], options: { uid?: number } = {}) {
+  const result = runCli(['snapshot', '--json', ...args], options);
+  if (result.status !== 0) throw new Error(`memtop failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as SnapshotJson;
+}
+
+export interface CountersJson {
+  rss: number | null;
+  pss: number | null;
+  uss: number | null;
+  shared: number | null;
+  sharedClean: number | null;
+  sharedDirty: number | null;
+  privateClean: number | null;
+  privateDirty: number | null;
+  swap: number | null;
+  anon: number | null;
+  file: number | null;
+  shmem: number | null;
+}
+
+export interface MappingJson extends CountersJson {
+  start: string;
+  end: string;
+  perms: string;
+  offset: string;
+  dev: string;
+  inode: number;
+  path: string;
+}
+
+export interface ProcessJson extends CountersJson {
+  pid: number;
+  ppid: number;
+  startTime: number;
+  user: string;
+  comm: string;
+  cmdline: string;
+  restricted: boolean;
+  access: string;
+  mappings?: MappingJson[];
+}
+
+export interface SnapshotJson {
+  time: string;
+  kernel: string;
+  pageSize: number;
+  privileged: boolean;
+  notices: string[];
+  totals: Record<string, number | null>;
+  processes: ProcessJson[];
+}
