@@ -57,6 +57,8 @@ export interface BuildOptions {
   mappings: boolean;
   /** Keep the per-page table in the result. */
   pages: boolean;
+  /** Keep mappings and pages of this process whatever the above say. */
+  focusPid?: number;
 }
 
 /** Turns what was read of one process into its accounted sample. */
@@ -93,8 +95,9 @@ export function buildProcessSample(
     }));
   }
   const sample: ProcessSample = { ...base, totals };
-  if (options.mappings) sample.mappings = mappings;
-  if (options.pages && raw.pages) sample.pages = raw.pages;
+  const focused = raw.info.pid === options.focusPid;
+  if (options.mappings || focused) sample.mappings = mappings;
+  if ((options.pages || focused) && raw.pages) sample.pages = raw.pages;
   return sample;
 }
 

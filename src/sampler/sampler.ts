@@ -30,6 +30,8 @@ export interface SampleRequest {
   mappings?: boolean;
   /** Keep per-page rows. */
   pages?: boolean;
+  /** Keep mappings and pages of this process only (the process the user is looking at). */
+  focusPid?: number;
 }
 
 const AT_PAGESZ = 6;
@@ -109,6 +111,9 @@ export class Sampler {
     const raws: RawProcess[] = [];
     for (const pid of request.pids ?? this.listPids()) {
       if (pid === this.selfPid) continue;
+      const focused = pid === request.focusPid;
+      ctx.mappings = mappings || focused;
+      ctx.pages = pages || focused;
       const raw = readProcess(pid, ctx);
       if (raw) raws.push(raw);
     }
@@ -127,7 +132,7 @@ export class Sampler {
       notices: [...this.notices],
       meminfo,
     };
-    const snapshot = buildSnapshot(system, raws, { mappings, pages });
+    const snapshot = buildSnapshot(system, raws, { mappings, pages, focusPid: request.focusPid });
     snapshot.costMs = performance.now() - t0;
     return snapshot;
   }
