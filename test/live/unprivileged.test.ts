@@ -1,0 +1,134 @@
+// A plain user (uid 65534, no CAP_SYS_ADMIN): its own processes from pagemap flags and smaps,
+// everybody else's shown as restricted, never as zero.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, runJson, type MappingJson, type ProcessJson } from '../helpers/cli.js';
+import { readRollup } from '../helpers/smaps.js';
+import { PAGE_SIZE } from '../helpers/workload.js';
+import {
+  ANON_PAGES,
+  FILE_PAGES,
+  FILE_PAGES_OTHER,
+  MANY,
+  anonCount,
+  startFamily,
+  type Family,
+} from './fork-family.js';
+
+const NOBODY = 65534;
+const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+/** What smaps must say of a mapping whose resident pages have these map counts (bytes; PSS in kB precision). */
+function expected(counts: number[], dirty: boolean) {
+  const single = counts.filter((c) => c === 1).length;
+  const shared = counts.length - single;
+  const pssFixed = counts.reduce((s, c) => s + Math.floor((PAGE_SIZE * 4096) / c), 0);
+  return {
+    rss: counts.length * PAGE_SIZE,
+    pss: Math.floor(pssFixed / 4096 / 1024) * 1024,
+    uss: single * PAGE_SIZE,
+    shared: shared * PAGE_SIZE,
+    privateDirty: dirty ? single * PAGE_SIZE : 0,
+    sharedDirty: dirty ? shared * PAGE_SIZE : 0,
+    privateClean: dirty ? 0 : single * PAGE_SIZE,
+    sharedClean: dirty ? 0 : shared * PAGE_SIZE,
+  };
+}
+
+function pick(m: MappingJson | ProcessJson) {
+  const { rss, pss, uss, shared, privateDirty, sharedDirty, privateClean, sharedClean } = m;
+  return { rss, pss, uss, shared, privateDirty, sharedDirty, privateClean, sharedClean };
+}
+
+let family: Family;
+
+beforeAll(async () => {
+  family = await startFamily({ uid: NOBODY });
+}, 120_000);
+
+afterAll(async () => {
+  await family?.stop();
+});
+
+function snapshotAsNobody(pids: number[]) {
+  return runJson(['--mappings', '-p', pids.join(',')], { uid: NOBODY });
+}
+
+describe('as a plain user', () => {
+  it('says what is missing and samples its own processes from smaps', () => {
+    const snap = snapshotAsNobody([family.parent.pid]);
+    expect(snap.privileged).toBe(false);
+    expect(snap.notices.join(' ')).toMatch(/CAP_SYS_ADMIN.*root/);
+    const parent = snap.processes[0]!;
+    expect(parent).toMatchObject({ pid: family.parent.pid, restricted: false, access: 'flags', user: 'nobody' });
+  });
+
+  it('reports the exact page counts of each mapping of its own fork family', () => {
+    const pids = [family.parent.pid, ...family.children];
+    const snap = snapshotAsNobody(pids);
+    [-1, 0, 1, 2].forEach((who, i) => {
+      const p = snap.processes.find((x) => x.pid === pids[i])!;
+      const anon = p.mappings!.find((m) => m.start === `0x${family.anon.toString(16)}`)!;
+      expect(pick(anon), `process ${who}`).toEqual(expected(range(ANON_PAGES, (pg) => anonCount(who, pg)), true));
+    });
+    const parent = snap.processes.find((x) => x.pid === family.parent.pid)!;
+    const file = parent.mappings!.find((m) => m.start === `0x${family.file.toString(16)}`)!;
+    expect(pick(file)).toEqual(expected(range(FILE_PAGES, (p) => (p < FILE_PAGES_OTHER ? 3 : 2)), false));
+  });
+
+  it('reads 20,000 mappings of its own process', () => {
+    const snap = snapshotAsNobody([family.sparse.pid]);
+    const mappings = snap.processes[0]!.mappings!;
+    const ones = mappings.filter((m) => m.rss === PAGE_SIZE && m.uss === PAGE_SIZE && m.privateDirty === PAGE_SIZE);
+    expect(ones.length).toBeGreaterThanOrEqual(MANY);
+  });
+
+  it('has totals equal to smaps_rollup', () => {
+    for (const pid of [family.parent.pid, ...family.children, family.other.pid]) {
+      let ok = false;
+      let last: unknown;
+      for (let attempt = 0; attempt < 5 && !ok; attempt++) {
+        const p = runJson(['-p', String(pid)], { uid: NOBODY }).processes[0]!;
+        const r = readRollup(pid);
+        const kernel = {
+          rss: r['Rss']! * 1024,
+          pss: r['Pss']! * 1024,
+          uss: (r['Private_Clean']! + r['Private_Dirty']!) * 1024,
+          shared: (r['Shared_Clean']! + r['Shared_Dirty']!) * 1024,
+          privateDirty: r['Private_Dirty']! * 1024,
+          sharedDirty: r['Shared_Dirty']! * 1024,
+          privateClean: r['Private_Clean']! * 1024,
+          sharedClean: r['Shared_Clean']! * 1024,
+        };
+        last = { memtop: pick(p), kernel };
+        ok = JSON.stringify(pick(p)) === JSON.stringify(kernel);
+      }
+      expect(ok, JSON.stringify(last)).toBe(true);
+    }
+  });
+
+  it('shows other users’ processes as restricted with their RSS, never as zero', () => {
+    const snap = snapshotAsNobody([process.pid, family.parent.pid]);
+    const runner = snap.processes.find((p) => p.pid === process.pid)!;
+    expect(runner.restricted).toBe(true);
+    expect(runner.rss).toBeGreaterThan(0);
+    expect(runner.uss).toBeNull();
+    expect(runner.pss).toBeNull();
+    const table = runCli(['snapshot', '-p', String(process.pid)], { uid: NOBODY }).stdout;
+    expect(table).toMatch(/restricted/);
+  });
+
+  it('lists its own pages from pagemap flags: −1 where mapped once and anonymous, ? where the count is hidden', () => {
+    const result = runCli(['pagemaps', String(family.children[0])], { uid: NOBODY });
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n');
+    const head = lines.findIndex((l) => l.startsWith(`${family.anon.toString(16)}-`));
+    const values = lines.slice(head + 1, head + 2)[0]!.split(' ');
+    expect(values).toEqual(range(ANON_PAGES, (p) => p).map((p) => (anonCount(0, p) === 1 ? '-1' : '?')));
+  });
+
+  it('refuses the page listing of another user’s process with one line', () => {
+    const result = runCli(['pagemaps', String(process.pid)], { uid: NOBODY });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^memtop: process \d+ is restricted: .*\n$/);
+  });
+});
