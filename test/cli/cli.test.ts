@@ -1,0 +1,141 @@
+// The command line as a user meets it: help, version, outputs, and one-line errors.
+import { describe, expect, it } from 'vitest';
+import { Sampler } from '../../src/sampler/sampler.js';
+import { runCli, runJson } from '../helpers/cli.js';
+
+describe('memtop --help and --version', () => {
+  it('lists every command and option, with examples', () => {
+    const { status, stdout } = runCli(['--help']);
+    expect(status).toBe(0);
+    for (const word of ['snapshot', 'pagemaps <pid>', '--batch', '--proc-root', '--unprivileged', '--delay', 'Examples:']) {
+      expect(stdout).toContain(word);
+    }
+    const snap = runCli(['snapshot', '--help']).stdout;
+    for (const word of ['--json', '--csv', '--mappings', '--sort', '--limit', '--pid']) expect(snap).toContain(word);
+  });
+
+  it('prints the package version', () => {
+    const { status, stdout } = runCli(['--version']);
+    expect(status).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('memtop snapshot', () => {
+  it('prints a top-like table sorted by USS', () => {
+    const { status, stdout } = runCli(['snapshot', '--limit', '5']);
+    expect(status).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^memtop - \S+ +Linux \S+/);
+    expect(lines[1]).toMatch(/^Mem: .* total, .* available .*sharing saves/);
+    const title = lines.findIndex((l) => /^\s+PID USER\s+▼USS\s+PSS\s+RSS\s+SHARED PRIV-DIRTY\s+SWAP COMMAND$/.test(l));
+    expect(title).toBeGreaterThan(0);
+    expect(lines.slice(title + 1).filter((l) => l !== '')).toHaveLength(5);
+  });
+
+  it('prints the documented JSON document', () => {
+    const snap = runJson(['--limit', '3', '--mappings']);
+    expect(Object.keys(snap)).toEqual(
+      expect.arrayContaining(['time', 'kernel', 'pageSize', 'privileged', 'totals', 'processes']),
+    );
+    expect(snap.pageSize).toBe(4096);
+    expect(Object.keys(snap.totals)).toEqual(
+      expect.arrayContaining(['memTotal', 'memAvailable', 'rss', 'pss', 'sharingSaves']),
+    );
+    const p = snap.processes[0]!;
+    for (const key of ['pid', 'ppid', 'user', 'comm', 'cmdline', 'rss', 'pss', 'uss', 'shared', 'sharedClean', 'sharedDirty', 'privateClean', 'privateDirty', 'swap', 'anon', 'file', 'shmem', 'restricted', 'mappings']) {
+      expect(p).toHaveProperty(key);
+    }
+    const m = p.mappings![0]!;
+    expect(m.start).toMatch(/^0x[0-9a-f]+$/);
+    expect(m.end).toMatch(/^0x[0-9a-f]+$/);
+    // Per-mapping counters add up to the process's.
+    const sum = (k: 'rss' | 'uss' | 'shared') => p.mappings!.reduce((s, x) => s + (x[k] ?? 0), 0);
+    expect(sum('rss')).toBe(p.rss);
+    expect(sum('uss')).toBe(p.uss);
+    expect(sum('shared')).toBe(p.shared);
+    // Sorted by USS, largest first.
+    const uss = snap.processes.map((x) => x.uss ?? -1);
+    expect([...uss].sort((a, b) => b - a)).toEqual(uss);
+  });
+
+  it('sorts by the key asked for', () => {
+    for (const key of ['pss', 'rss', 'shared'] as const) {
+      const snap = runJson(['--sort', key, '--limit', '6']);
+      const values = snap.processes.map((p) => p[key] ?? -1);
+      expect([...values].sort((a, b) => b - a)).toEqual(values);
+    }
+  });
+
+  it('prints CSV with a header and quoted command lines', () => {
+    const { status, stdout } = runCli(['snapshot', '--csv', '--limit', '3']);
+    expect(status).toBe(0);
+    const [header, ...rows] = stdout.trim().split('\n');
+    expect(header).toBe(
+      'pid,ppid,user,comm,restricted,rss,pss,uss,shared,sharedClean,sharedDirty,privateClean,privateDirty,swap,anon,file,shmem,cmdline',
+    );
+    expect(rows).toHaveLength(3);
+  });
+
+  it('limits the sample to the pids given', () => {
+    const snap = runJson(['-p', `${process.pid}`, '--include-self']);
+    expect(snap.processes.map((p) => p.pid)).toEqual([process.pid]);
+  });
+});
+
+describe('batch mode', () => {
+  it('prints N frames at the interval', () => {
+    const started = Date.now();
+    const { status, stdout } = runCli(['--batch', '-n', '2', '-d', '0.2', '--limit', '3']);
+    expect(status).toBe(0);
+    expect(stdout.match(/^memtop - /gm)).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  });
+
+  it('prints one JSON object per line with --json', () => {
+    const { stdout } = runCli(['--batch', '--json', '-n', '2', '-d', '0.1', '--limit', '2']);
+    const frames = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(frames).toHaveLength(2);
+    expect(frames[0].processes).toHaveLength(2);
+  });
+
+  it('prints batch frames when stdout is not a terminal', () => {
+    const { stdout } = runCli(['-n', '1', '--limit', '1']);
+    expect(stdout).toMatch(/^memtop - /);
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string[], RegExp][] = [
+    [['snapshot', '--sort', 'bogus'], /^memtop: --sort expects one of uss, pss, rss, shared, dirty, swap, pid, name; got "bogus"\n$/],
+    [['snapshot', '-p', 'abc'], /^memtop: -p expects process ids like 123,456; got "abc"\n$/],
+    [['snapshot', '--limit', '0'], /^memtop: --limit expects a whole number ≥ 1; got "0"\n$/],
+    [['-b', '-d', '-1'], /^memtop: -d expects seconds between 0.1 and 3600; got "-1"\n$/],
+    [['snapshot', '--frobnicate'], /^memtop: Unknown argument: frobnicate\n$/],
+    [['snapshot', '--json', '--csv'], /^memtop: Arguments json and csv are mutually exclusive\n$/],
+    [['pagemaps'], /^memtop: Not enough non-option arguments: got 0, need at least 1\n$/],
+    [['nonsense-command'], /^memtop: Unknown argument: nonsense-command\n$/],
+  ];
+  it.each(cases)('memtop %j fails with one line and exit 2', (args, message) => {
+    const { status, stdout, stderr } = runCli(args);
+    expect(stderr).toMatch(message);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+  });
+
+  it('fails with exit 1 and one line for an unknown pid', () => {
+    const { status, stderr } = runCli(['snapshot', '-p', '999999999']);
+    expect(status).toBe(1);
+    expect(stderr).toBe('memtop: no such process: 999999999\n');
+  });
+
+  it('refuses a system that is not Linux with a clear error', () => {
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform')!;
+    Object.defineProperty(process, 'platform', { value: 'darwin' });
+    try {
+      expect(() => Sampler.open()).toThrow('memtop needs Linux (/proc/PID/pagemap); this system is darwin');
+    } finally {
+      Object.defineProperty(process, 'platform', platform);
+    }
+  });
+});
