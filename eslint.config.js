@@ -25,7 +25,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'The model is pure: no Node built-ins, no I/O.' },
-            { group: ['**/sampler/**', '**/ui/**'], message: 'The model depends on nothing above or below it.' },
+            {
+              group: ['**/sampler/**', '**/ui/**'],
+              message: 'The model depends on nothing above or below it.',
+            },
             { group: ['react', 'ink'], message: 'The model does not render.' },
           ],
         },
@@ -33,7 +36,10 @@ export default tseslint.config(
       'no-restricted-globals': [
         'error',
         { name: 'Date', message: 'The model takes time as an argument; it never reads the clock.' },
-        { name: 'performance', message: 'The model takes time as an argument; it never reads the clock.' },
+        {
+          name: 'performance',
+          message: 'The model takes time as an argument; it never reads the clock.',
+        },
         { name: 'process', message: 'The model is pure: no process state.' },
       ],
     },
@@ -45,7 +51,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/ui/**', 'react', 'ink'], message: 'The sampler reads /proc; it does not render.' },
+            {
+              group: ['**/ui/**', 'react', 'ink'],
+              message: 'The sampler reads /proc; it does not render.',
+            },
           ],
         },
       ],
@@ -58,8 +67,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:child_process', 'child_process'], message: 'The UI renders only: all I/O lives in src/sampler.' },
-            { group: ['**/sampler/read-*', '**/sampler/proc-*'], message: 'The UI talks to the sampler only through intents (src/sampler/session.ts).' },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:child_process', 'child_process'],
+              message: 'The UI renders only: all I/O lives in src/sampler.',
+            },
+            {
+              group: ['**/sampler/read-*', '**/sampler/proc-*'],
+              message: 'The UI talks to the sampler only through intents (src/sampler/session.ts).',
+            },
           ],
         },
       ],

@@ -2,7 +2,14 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runBatch } from './commands/batch.js';
-import { parseCount, parseIntervalMs, parsePidList, parseSortKey, samplerOptions, type GlobalArgs } from './commands/options.js';
+import {
+  parseCount,
+  parseIntervalMs,
+  parsePidList,
+  parseSortKey,
+  samplerOptions,
+  type GlobalArgs,
+} from './commands/options.js';
 import { runPagemaps } from './commands/pagemaps.js';
 import { renderSnapshot, type OutputFormat } from './commands/snapshot.js';
 import { MemtopError, UsageError } from './errors.js';
@@ -19,54 +26,137 @@ function write(text: string): void {
 
 function globalOptions(y: Argv) {
   return y
-    .option('proc-root', { type: 'string', default: '/proc', describe: 'Where proc is mounted (for fixture trees)', requiresArg: true })
-    .option('unprivileged', { type: 'boolean', default: false, describe: 'Act as a user without CAP_SYS_ADMIN even when root' })
-    .option('include-self', { type: 'boolean', default: false, describe: 'List memtop’s own process too' })
+    .option('proc-root', {
+      type: 'string',
+      default: '/proc',
+      describe: 'Where proc is mounted (for fixture trees)',
+      requiresArg: true,
+    })
+    .option('unprivileged', {
+      type: 'boolean',
+      default: false,
+      describe: 'Act as a user without CAP_SYS_ADMIN even when root',
+    })
+    .option('include-self', {
+      type: 'boolean',
+      default: false,
+      describe: 'List memtop’s own process too',
+    })
     .option('prefault', {
       choices: ['libs', 'all', 'none'] as const,
       default: 'libs' as const,
-      describe: 'Fault in memtop’s own file pages before sampling so it does not shift others’ share counts',
+      describe:
+        'Fault in memtop’s own file pages before sampling so it does not shift others’ share counts',
     })
-    .option('color', { type: 'boolean', default: true, describe: 'Colour (also off with NO_COLOR)' });
+    .option('color', {
+      type: 'boolean',
+      default: true,
+      describe: 'Colour (also off with NO_COLOR)',
+    });
 }
 
-function toGlobal(argv: { procRoot: string; unprivileged: boolean; includeSelf: boolean; prefault: 'libs' | 'all' | 'none' }): GlobalArgs {
-  return { procRoot: argv.procRoot, unprivileged: argv.unprivileged, includeSelf: argv.includeSelf, prefault: argv.prefault };
+function toGlobal(argv: {
+  procRoot: string;
+  unprivileged: boolean;
+  includeSelf: boolean;
+  prefault: 'libs' | 'all' | 'none';
+}): GlobalArgs {
+  return {
+    procRoot: argv.procRoot,
+    unprivileged: argv.unprivileged,
+    includeSelf: argv.includeSelf,
+    prefault: argv.prefault,
+  };
 }
 
 export function buildParser(argv: string[]) {
   return globalOptions(yargs(argv))
     .scriptName('memtop')
-    .usage('memtop: top for page sharing — who holds which pages, alone or shared\n\nUsage: memtop [command] [options]')
+    .usage(
+      'memtop: top for page sharing — who holds which pages, alone or shared\n\nUsage: memtop [command] [options]',
+    )
     .command(
       '$0',
       'Interactive view on a terminal; batch text frames otherwise',
       (y) =>
         y
-          .option('batch', { alias: 'b', type: 'boolean', default: false, describe: 'Text frames, like top -b' })
-          .option('iterations', { alias: 'n', type: 'number', describe: 'Frames to print in batch mode (default: until interrupted)', requiresArg: true })
-          .option('delay', { alias: 'd', type: 'number', default: 2, describe: 'Seconds between samples', requiresArg: true })
-          .option('json', { type: 'boolean', default: false, describe: 'Batch frames as JSON, one object per line' })
-          .option('pid', { alias: 'p', type: 'string', describe: 'Only these process ids (comma-separated)', requiresArg: true })
-          .option('sort', { alias: 's', type: 'string', default: 'uss', describe: `Sort key: ${SORT_KEYS.join(', ')}`, requiresArg: true })
-          .option('limit', { type: 'number', describe: 'Show at most N processes per frame', requiresArg: true }),
+          .option('batch', {
+            alias: 'b',
+            type: 'boolean',
+            default: false,
+            describe: 'Text frames, like top -b',
+          })
+          .option('iterations', {
+            alias: 'n',
+            type: 'number',
+            describe: 'Frames to print in batch mode (default: until interrupted)',
+            requiresArg: true,
+          })
+          .option('delay', {
+            alias: 'd',
+            type: 'number',
+            default: 2,
+            describe: 'Seconds between samples',
+            requiresArg: true,
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'Batch frames as JSON, one object per line',
+          })
+          .option('pid', {
+            alias: 'p',
+            type: 'string',
+            describe: 'Only these process ids (comma-separated)',
+            requiresArg: true,
+          })
+          .option('sort', {
+            alias: 's',
+            type: 'string',
+            default: 'uss',
+            describe: `Sort key: ${SORT_KEYS.join(', ')}`,
+            requiresArg: true,
+          })
+          .option('limit', {
+            type: 'number',
+            describe: 'Show at most N processes per frame',
+            requiresArg: true,
+          }),
       async (args) => {
         const pids = parsePidList(args.pid);
         const intervalMs = parseIntervalMs(args.delay);
         const sort = parseSortKey(args.sort);
         const iterations = parseCount(args.iterations, '-n');
         const limit = parseCount(args.limit, '--limit');
-        const interactive = !args.batch && !args.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
+        const interactive =
+          !args.batch &&
+          !args.json &&
+          process.stdout.isTTY === true &&
+          process.stdin.isTTY === true;
         const sampler = Sampler.open(samplerOptions(toGlobal(args)));
         try {
           if (interactive) {
-            await runInteractive(sampler, { intervalMs, sort, pids, color: args.color && !process.env['NO_COLOR'] });
+            await runInteractive(sampler, {
+              intervalMs,
+              sort,
+              pids,
+              color: args.color && !process.env['NO_COLOR'],
+            });
             return;
           }
           const controller = new AbortController();
           const stop = () => controller.abort();
           process.once('SIGINT', stop).once('SIGTERM', stop);
-          await runBatch(sampler, { iterations, intervalMs, json: args.json, pids, sort, limit, write, signal: controller.signal });
+          await runBatch(sampler, {
+            iterations,
+            intervalMs,
+            json: args.json,
+            pids,
+            sort,
+            limit,
+            write,
+            signal: controller.signal,
+          });
         } finally {
           sampler.close();
         }
@@ -80,10 +170,30 @@ export function buildParser(argv: string[]) {
           .option('json', { type: 'boolean', describe: 'JSON (schema: docs/JSON.md)' })
           .option('csv', { type: 'boolean', describe: 'CSV, one row per process (or per mapping)' })
           .conflicts('json', 'csv')
-          .option('pid', { alias: 'p', type: 'string', describe: 'Only these process ids (comma-separated)', requiresArg: true })
-          .option('mappings', { alias: 'm', type: 'boolean', default: false, describe: 'Include every mapping of each process' })
-          .option('sort', { alias: 's', type: 'string', default: 'uss', describe: `Sort key: ${SORT_KEYS.join(', ')}`, requiresArg: true })
-          .option('limit', { type: 'number', describe: 'Show at most N processes', requiresArg: true }),
+          .option('pid', {
+            alias: 'p',
+            type: 'string',
+            describe: 'Only these process ids (comma-separated)',
+            requiresArg: true,
+          })
+          .option('mappings', {
+            alias: 'm',
+            type: 'boolean',
+            default: false,
+            describe: 'Include every mapping of each process',
+          })
+          .option('sort', {
+            alias: 's',
+            type: 'string',
+            default: 'uss',
+            describe: `Sort key: ${SORT_KEYS.join(', ')}`,
+            requiresArg: true,
+          })
+          .option('limit', {
+            type: 'number',
+            describe: 'Show at most N processes',
+            requiresArg: true,
+          }),
       (args) => {
         const format: OutputFormat = args.json ? 'json' : args.csv ? 'csv' : 'table';
         const pids = parsePidList(args.pid);
@@ -140,7 +250,8 @@ export async function main(argv: string[]): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     const known = error instanceof MemtopError;
     process.stderr.write(`memtop: ${known ? message : `internal error: ${message}`}\n`);
-    if (process.env['MEMTOP_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (process.env['MEMTOP_DEBUG'] && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

@@ -27,7 +27,10 @@ export class NoSuchProcessError extends MemtopError {
 /** memtop runs only where /proc has the Linux layout. */
 export class UnsupportedSystemError extends MemtopError {
   constructor(platform: string) {
-    super('UNSUPPORTED_SYSTEM', `memtop needs Linux (/proc/PID/pagemap); this system is ${platform}`);
+    super(
+      'UNSUPPORTED_SYSTEM',
+      `memtop needs Linux (/proc/PID/pagemap); this system is ${platform}`,
+    );
     this.name = 'UnsupportedSystemError';
   }
 }
@@ -43,7 +46,10 @@ export class UsageError extends MemtopError {
 /** A process whose pages this user may not read. */
 export class ProcessRestrictedError extends MemtopError {
   constructor(pid: number) {
-    super('PROCESS_RESTRICTED', `process ${pid} is restricted: this user may not read its pagemap (try as root)`);
+    super(
+      'PROCESS_RESTRICTED',
+      `process ${pid} is restricted: this user may not read its pagemap (try as root)`,
+    );
     this.name = 'ProcessRestrictedError';
   }
 }

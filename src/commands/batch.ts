@@ -33,6 +33,9 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
     const snapshot = sampler.sample({ pids: args.pids });
     const processes = selectProcesses(snapshot, args.sort, args.limit);
     if (args.json) args.write(JSON.stringify(snapshotToJson(snapshot, processes)) + '\n');
-    else args.write((frame > 0 ? '\n' : '') + formatTable(snapshot, processes, { sortKey: args.sort }));
+    else
+      args.write(
+        (frame > 0 ? '\n' : '') + formatTable(snapshot, processes, { sortKey: args.sort }),
+      );
   }
 }

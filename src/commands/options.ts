@@ -21,7 +21,9 @@ export function samplerOptions(args: GlobalArgs): SamplerOptions {
 }
 
 /** "12,34" → [12, 34], with a precise message for anything else. */
-export function parsePidList(value: string | number | (string | number)[] | undefined): number[] | undefined {
+export function parsePidList(
+  value: string | number | (string | number)[] | undefined,
+): number[] | undefined {
   if (value === undefined) return undefined;
   const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(','));
   return parts.map((part) => {
@@ -48,6 +50,7 @@ export function parseIntervalMs(seconds: number): number {
 
 export function parseCount(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} expects a whole number ≥ 1; got "${value}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${name} expects a whole number ≥ 1; got "${value}"`);
   return value;
 }

@@ -23,7 +23,11 @@ export function checkPids(sampler: Sampler, pids: readonly number[] | undefined)
 }
 
 /** Sorted and limited processes, as every output shows them. */
-export function selectProcesses(snapshot: Snapshot, sort: SortKey, limit?: number): ProcessSample[] {
+export function selectProcesses(
+  snapshot: Snapshot,
+  sort: SortKey,
+  limit?: number,
+): ProcessSample[] {
   const sorted = sortProcesses(snapshot.processes, sort);
   return limit === undefined ? sorted : sorted.slice(0, limit);
 }
@@ -39,6 +43,10 @@ export function renderSnapshot(sampler: Sampler, args: SnapshotArgs): string {
     case 'csv':
       return formatCsv(processes, args.mappings);
     default:
-      return formatTable(snapshot, processes, { sortKey: args.sort, mappings: args.mappings, width: args.width });
+      return formatTable(snapshot, processes, {
+        sortKey: args.sort,
+        mappings: args.mappings,
+        width: args.width,
+      });
   }
 }

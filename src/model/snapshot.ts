@@ -89,7 +89,9 @@ export function buildProcessSample(
     totals = countersFromSmaps(raw.smapsRollup ?? {});
     mappings = maps.map((entry, m) => ({
       ...entry,
-      counters: raw.smapsMappings?.[m] ? countersFromSmaps(raw.smapsMappings[m]) : unknownCounters(UNKNOWN),
+      counters: raw.smapsMappings?.[m]
+        ? countersFromSmaps(raw.smapsMappings[m])
+        : unknownCounters(UNKNOWN),
       pageBegin: ranges?.[2 * m] ?? 0,
       pageEnd: ranges?.[2 * m + 1] ?? 0,
     }));

@@ -52,7 +52,12 @@ export function openProcFile(path: string): number {
 }
 
 /** pread that fills `length` bytes unless the file ends; returns the bytes read. */
-export function preadFully(fd: number, buffer: Uint8Array, length: number, position: number): number {
+export function preadFully(
+  fd: number,
+  buffer: Uint8Array,
+  length: number,
+  position: number,
+): number {
   let done = 0;
   while (done < length) {
     let n: number;

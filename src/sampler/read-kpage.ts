@@ -27,7 +27,7 @@ export class KpageReader {
     const pfns = uniqueSortedPfns(tables);
     const counts = new Uint32Array(pfns.length);
     const flags = new Uint32Array(pfns.length);
-    for (let j = 0; j < pfns.length; ) {
+    for (let j = 0; j < pfns.length;) {
       const first = pfns[j]!;
       let k = j;
       while (

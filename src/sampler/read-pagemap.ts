@@ -38,7 +38,7 @@ export class PagemapReader {
     const firstPage = entry.start / this.pageSize;
     const pageCount = (entry.end - entry.start) / this.pageSize;
     const words = this.words;
-    for (let done = 0; done < pageCount; ) {
+    for (let done = 0; done < pageCount;) {
       const want = Math.min(pageCount - done, CHUNK_BYTES / 8);
       const got = preadFully(fd, this.bytes, want * 8, (firstPage + done) * 8) >>> 3;
       for (let i = 0; i < got; i++) {

@@ -35,7 +35,8 @@ export function readProcess(pid: number, ctx: ProcessReadContext): RawProcess | 
   const dir = `${ctx.procRoot}/${pid}`;
   try {
     const stat = parseStat(readProcText(`${dir}/stat`));
-    if (!stat || stat.state === 'Z' || stat.state === 'X' || stat.flags & PF_KTHREAD) return undefined;
+    if (!stat || stat.state === 'Z' || stat.state === 'X' || stat.flags & PF_KTHREAD)
+      return undefined;
     const uid = parseStatusUid(readProcText(`${dir}/status`)) ?? -1;
     const info: ProcessInfo = {
       pid,
@@ -78,14 +79,24 @@ function readMemory(dir: string, info: ProcessInfo, ctx: ProcessReadContext): Ra
   }
 }
 
-function readPages(fd: number, dir: string, info: ProcessInfo, ctx: ProcessReadContext): RawProcess {
+function readPages(
+  fd: number,
+  dir: string,
+  info: ProcessInfo,
+  ctx: ProcessReadContext,
+): RawProcess {
   const maps = parseMaps(readProcText(`${dir}/maps`));
   ctx.builder.reset();
   const pageRanges = ctx.reader.readMappings(fd, maps, ctx.builder);
   return { info, access: 'pages', maps, pages: ctx.builder.build(), pageRanges };
 }
 
-function readFlags(fd: number, dir: string, info: ProcessInfo, ctx: ProcessReadContext): RawProcess {
+function readFlags(
+  fd: number,
+  dir: string,
+  info: ProcessInfo,
+  ctx: ProcessReadContext,
+): RawProcess {
   const rollup = parseSmaps(readProcText(`${dir}/smaps_rollup`))[0];
   if (!rollup) throw new ProcessReadFailure('vanished');
   const raw: RawProcess = { info, access: 'flags', smapsRollup: rollup.fields };

@@ -66,7 +66,8 @@ export class Sampler {
     } catch (error) {
       throw new ProcUnreadableError(procRoot, error);
     }
-    if (isLive && !canRead('/proc/self/pagemap')) throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
+    if (isLive && !canRead('/proc/self/pagemap'))
+      throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
     const pageSize = readPageSize(procRoot);
     const notices: string[] = [];
     const kpage = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
@@ -79,7 +80,15 @@ export class Sampler {
       );
     }
     if (isLive) prefaultSelf(options.prefault ?? 'libs');
-    return new Sampler(procRoot, pageSize, kpage !== undefined, notices, kpage, readUsers(), options.includeSelf ?? false);
+    return new Sampler(
+      procRoot,
+      pageSize,
+      kpage !== undefined,
+      notices,
+      kpage,
+      readUsers(),
+      options.includeSelf ?? false,
+    );
   }
 
   /** True when the pid names a listed process (not a kernel thread or zombie). */
@@ -198,7 +207,11 @@ function readPageSize(procRoot: string): number {
  * Opens kpagecount and kpageflags when this user may read them and, on the live system, when
  * pagemap really shows PFNs (root in a user namespace reads zeros).
  */
-function openKpage(procRoot: string, isLive: boolean, pageSize: number): { countFd: number; flagsFd: number } | undefined {
+function openKpage(
+  procRoot: string,
+  isLive: boolean,
+  pageSize: number,
+): { countFd: number; flagsFd: number } | undefined {
   let countFd: number | undefined;
   try {
     countFd = openProcFile(`${procRoot}/kpagecount`);
@@ -217,7 +230,9 @@ function openKpage(procRoot: string, isLive: boolean, pageSize: number): { count
 
 /** Reads this process's own stack entries: present pages there carry a PFN only with CAP_SYS_ADMIN. */
 function selfPagemapShowsPfns(pageSize: number): boolean {
-  const stack = parseMaps(readFileSync('/proc/self/maps', 'latin1')).find((m) => m.path === '[stack]');
+  const stack = parseMaps(readFileSync('/proc/self/maps', 'latin1')).find(
+    (m) => m.path === '[stack]',
+  );
   if (!stack) return false;
   const fd = openProcFile('/proc/self/pagemap');
   try {

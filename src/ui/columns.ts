@@ -15,10 +15,30 @@ export interface SizeColumn {
 export const SIZE_WIDTH = 10;
 
 export const SIZE_COLUMNS: readonly SizeColumn[] = [
-  { title: 'USS', sortKey: 'uss', value: (c) => c.ussBytes, description: 'pages only this process maps (map count 1)' },
-  { title: 'PSS', sortKey: 'pss', value: (c) => pssBytes(c), description: 'Σ page size / map count' },
-  { title: 'RSS', sortKey: 'rss', value: (c) => c.rssBytes, description: 'resident pages (zero page excluded)' },
-  { title: 'SHARED', sortKey: 'shared', value: (c) => c.sharedBytes, description: 'resident pages with map count ≥ 2' },
+  {
+    title: 'USS',
+    sortKey: 'uss',
+    value: (c) => c.ussBytes,
+    description: 'pages only this process maps (map count 1)',
+  },
+  {
+    title: 'PSS',
+    sortKey: 'pss',
+    value: (c) => pssBytes(c),
+    description: 'Σ page size / map count',
+  },
+  {
+    title: 'RSS',
+    sortKey: 'rss',
+    value: (c) => c.rssBytes,
+    description: 'resident pages (zero page excluded)',
+  },
+  {
+    title: 'SHARED',
+    sortKey: 'shared',
+    value: (c) => c.sharedBytes,
+    description: 'resident pages with map count ≥ 2',
+  },
   {
     title: 'PRIV-DIRTY',
     sortKey: 'dirty',

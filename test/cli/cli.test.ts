@@ -7,11 +7,20 @@ describe('memtop --help and --version', () => {
   it('lists every command and option, with examples', () => {
     const { status, stdout } = runCli(['--help']);
     expect(status).toBe(0);
-    for (const word of ['snapshot', 'pagemaps <pid>', '--batch', '--proc-root', '--unprivileged', '--delay', 'Examples:']) {
+    for (const word of [
+      'snapshot',
+      'pagemaps <pid>',
+      '--batch',
+      '--proc-root',
+      '--unprivileged',
+      '--delay',
+      'Examples:',
+    ]) {
       expect(stdout).toContain(word);
     }
     const snap = runCli(['snapshot', '--help']).stdout;
-    for (const word of ['--json', '--csv', '--mappings', '--sort', '--limit', '--pid']) expect(snap).toContain(word);
+    for (const word of ['--json', '--csv', '--mappings', '--sort', '--limit', '--pid'])
+      expect(snap).toContain(word);
   });
 
   it('prints the package version', () => {
@@ -28,7 +37,9 @@ describe('memtop snapshot', () => {
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^memtop - \S+ +Linux \S+/);
     expect(lines[1]).toMatch(/^Mem: .* total, .* available .*sharing saves/);
-    const title = lines.findIndex((l) => /^\s+PID USER\s+▼USS\s+PSS\s+RSS\s+SHARED PRIV-DIRTY\s+SWAP COMMAND$/.test(l));
+    const title = lines.findIndex((l) =>
+      /^\s+PID USER\s+▼USS\s+PSS\s+RSS\s+SHARED PRIV-DIRTY\s+SWAP COMMAND$/.test(l),
+    );
     expect(title).toBeGreaterThan(0);
     expect(lines.slice(title + 1).filter((l) => l !== '')).toHaveLength(5);
   });
@@ -43,7 +54,27 @@ describe('memtop snapshot', () => {
       expect.arrayContaining(['memTotal', 'memAvailable', 'rss', 'pss', 'sharingSaves']),
     );
     const p = snap.processes[0]!;
-    for (const key of ['pid', 'ppid', 'user', 'comm', 'cmdline', 'rss', 'pss', 'uss', 'shared', 'sharedClean', 'sharedDirty', 'privateClean', 'privateDirty', 'swap', 'anon', 'file', 'shmem', 'restricted', 'mappings']) {
+    for (const key of [
+      'pid',
+      'ppid',
+      'user',
+      'comm',
+      'cmdline',
+      'rss',
+      'pss',
+      'uss',
+      'shared',
+      'sharedClean',
+      'sharedDirty',
+      'privateClean',
+      'privateDirty',
+      'swap',
+      'anon',
+      'file',
+      'shmem',
+      'restricted',
+      'mappings',
+    ]) {
       expect(p).toHaveProperty(key);
     }
     const m = p.mappings![0]!;
@@ -94,7 +125,10 @@ describe('batch mode', () => {
 
   it('prints one JSON object per line with --json', () => {
     const { stdout } = runCli(['--batch', '--json', '-n', '2', '-d', '0.1', '--limit', '2']);
-    const frames = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const frames = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(frames).toHaveLength(2);
     expect(frames[0].processes).toHaveLength(2);
   });
@@ -107,7 +141,10 @@ describe('batch mode', () => {
 
 describe('bad input', () => {
   const cases: [string[], RegExp][] = [
-    [['snapshot', '--sort', 'bogus'], /^memtop: --sort expects one of uss, pss, rss, shared, dirty, swap, pid, name; got "bogus"\n$/],
+    [
+      ['snapshot', '--sort', 'bogus'],
+      /^memtop: --sort expects one of uss, pss, rss, shared, dirty, swap, pid, name; got "bogus"\n$/,
+    ],
     [['snapshot', '-p', 'abc'], /^memtop: -p expects process ids like 123,456; got "abc"\n$/],
     [['snapshot', '--limit', '0'], /^memtop: --limit expects a whole number ≥ 1; got "0"\n$/],
     [['-b', '-d', '-1'], /^memtop: -d expects seconds between 0.1 and 3600; got "-1"\n$/],
@@ -133,7 +170,9 @@ describe('bad input', () => {
     const platform = Object.getOwnPropertyDescriptor(process, 'platform')!;
     Object.defineProperty(process, 'platform', { value: 'darwin' });
     try {
-      expect(() => Sampler.open()).toThrow('memtop needs Linux (/proc/PID/pagemap); this system is darwin');
+      expect(() => Sampler.open()).toThrow(
+        'memtop needs Linux (/proc/PID/pagemap); this system is darwin',
+      );
     } finally {
       Object.defineProperty(process, 'platform', platform);
     }

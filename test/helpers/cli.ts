@@ -10,11 +10,22 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const argv =
     options.uid === undefined
       ? [process.execPath, CLI, ...args]
-      : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.gid ?? options.uid}`, '--clear-groups', process.execPath, CLI, ...args];
+      : [
+          'setpriv',
+          `--reuid=${options.uid}`,
+          `--regid=${options.gid ?? options.uid}`,
+          '--clear-groups',
+          process.execPath,
+          CLI,
+          ...args,
+        ];
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...options.env },

@@ -1,5 +1,14 @@
 // Builds fixture /proc trees for the edge cases a live kernel cannot produce on demand.
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,7 +71,10 @@ function statLine(p: FixtureProcess): string {
   return `${p.pid} (${p.comm ?? 'proc'}) ${[...fields, ...rest].join(' ')}\n`;
 }
 
-function pagemapBuffer(mappings: FixtureMapping[], pageSize: number): { buffer: Buffer; offset: number } {
+function pagemapBuffer(
+  mappings: FixtureMapping[],
+  pageSize: number,
+): { buffer: Buffer; offset: number } {
   // The fixture pagemap is sparse on purpose: only the bytes up to the last mapping exist.
   const last = Math.max(0, ...mappings.map((m) => m.end));
   const first = Math.min(...mappings.map((m) => m.start), last);
@@ -90,7 +102,10 @@ export class FixtureProc {
   constructor(private readonly pageSize = 4096) {
     this.root = mkdtempSync(join(tmpdir(), 'memtop-proc-'));
     chmodSync(this.root, 0o755);
-    this.write('meminfo', 'MemTotal:       16384000 kB\nMemFree:         8000000 kB\nMemAvailable:   12000000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n');
+    this.write(
+      'meminfo',
+      'MemTotal:       16384000 kB\nMemFree:         8000000 kB\nMemAvailable:   12000000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n',
+    );
     this.write('sys/kernel/osrelease', '6.18.0-fixture\n');
     this.write('sys/kernel/hostname', 'fixture-host\n');
     this.kpages([]);
@@ -126,7 +141,8 @@ export class FixtureProc {
       cmdline: (p.cmdline ?? [p.comm ?? 'proc']).map((a) => `${a}\0`).join(''),
       maps: mappings.map((m) => mapsLine(m) + '\n').join(''),
       statm: `100 ${p.statmResidentPages ?? 0} 10 1 0 50 0\n`,
-      smaps_rollup: '00400000-7ffff000 ---p 00000000 00:00 0                          [rollup]\nRss:                   0 kB\n',
+      smaps_rollup:
+        '00400000-7ffff000 ---p 00000000 00:00 0                          [rollup]\nRss:                   0 kB\n',
       ...p.files,
     };
     const dir = String(p.pid);
@@ -135,7 +151,12 @@ export class FixtureProc {
       this.write(`${dir}/${name}`, content, p.unreadable?.includes(name) ? 0 : 0o644);
     }
     if (!p.missing?.includes('pagemap') && !('pagemap' in (p.files ?? {}))) {
-      this.writeSparse(`${dir}/pagemap`, buffer, offset, p.unreadable?.includes('pagemap') ? 0 : 0o644);
+      this.writeSparse(
+        `${dir}/pagemap`,
+        buffer,
+        offset,
+        p.unreadable?.includes('pagemap') ? 0 : 0o644,
+      );
     }
   }
 

@@ -1,13 +1,24 @@
 // Reads the kernel's own accounting for comparison: /proc/PID/smaps_rollup and smaps.
 import { readFileSync } from 'node:fs';
 
-export const ROLLUP_FIELDS = ['Rss', 'Pss', 'Shared_Clean', 'Shared_Dirty', 'Private_Clean', 'Private_Dirty', 'Swap', 'Anonymous'] as const;
+export const ROLLUP_FIELDS = [
+  'Rss',
+  'Pss',
+  'Shared_Clean',
+  'Shared_Dirty',
+  'Private_Clean',
+  'Private_Dirty',
+  'Swap',
+  'Anonymous',
+] as const;
 export type RollupField = (typeof ROLLUP_FIELDS)[number];
 
 /** smaps_rollup fields in kB. */
 export function readRollup(pid: number): Record<string, number> {
   const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
-  return Object.fromEntries([...text.matchAll(/^(\w+):\s+(\d+) kB$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return Object.fromEntries(
+    [...text.matchAll(/^(\w+):\s+(\d+) kB$/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
 }
 
 /** smaps fields in kB of the mapping that starts at `start`. */

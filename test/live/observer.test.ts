@@ -31,9 +31,13 @@ interface Frame {
 describe('the observer effect', () => {
   it('keeps a libc-sharing process’s numbers still while memtop samples it, equal to smaps_rollup', async () => {
     const pid = workload.pid;
-    const child = spawn(process.execPath, [CLI, '--batch', '--json', '-n', '4', '-d', '0.4', '-p', String(pid)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, '--batch', '--json', '-n', '4', '-d', '0.4', '-p', String(pid)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const frames: Frame[] = [];
     const kernel: Frame[] = [];
     for await (const line of createInterface({ input: child.stdout })) {
@@ -46,7 +50,12 @@ describe('the observer effect', () => {
         rss: r['Rss']!,
       });
       const p = JSON.parse(line).processes[0];
-      frames.push({ pss: Math.floor(p.pss / 1024), uss: p.uss / 1024, shared: p.shared / 1024, rss: p.rss / 1024 });
+      frames.push({
+        pss: Math.floor(p.pss / 1024),
+        uss: p.uss / 1024,
+        shared: p.shared / 1024,
+        rss: p.rss / 1024,
+      });
     }
     expect(frames).toHaveLength(4);
     expect(new Set(frames.map((f) => JSON.stringify(f))).size).toBe(1);

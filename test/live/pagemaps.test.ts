@@ -62,7 +62,9 @@ describe('memtop pagemaps (root)', () => {
 
   it('prints N for clean file pages mapped by N processes, 0 for the zero page and untouched pages', () => {
     const { pages } = listing(family.parent.pid);
-    expect(pages.get(family.file)).toEqual(range(FILE_PAGES, (p) => (p < FILE_PAGES_OTHER ? 3 : 2)));
+    expect(pages.get(family.file)).toEqual(
+      range(FILE_PAGES, (p) => (p < FILE_PAGES_OTHER ? 3 : 2)),
+    );
     expect(pages.get(family.zero)).toEqual(range(ZERO_PAGES, () => 0));
     const child1 = listing(family.children[1]!).pages.get(family.shared);
     expect(child1).toEqual(range(SHARED_PAGES, () => 0));

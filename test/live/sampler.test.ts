@@ -22,7 +22,11 @@ import {
 const FULL_PSS = PAGE_SIZE * 4096; // one page in PSS fixed point
 
 /** The counters a mapping must have, given the map count of each of its resident pages. */
-export function expectedCounters(counts: number[], kind: 'anon' | 'shmem' | 'file', dirty: boolean) {
+export function expectedCounters(
+  counts: number[],
+  kind: 'anon' | 'shmem' | 'file',
+  dirty: boolean,
+) {
   const pages = counts.length;
   const single = counts.filter((c) => c === 1).length;
   return {
@@ -79,7 +83,9 @@ describe('per-mapping page counts on the live kernel (root)', () => {
     const pids = [family.parent.pid, ...family.children];
     who.forEach((w, i) => {
       const counts = range(ANON_PAGES, (p) => anonCount(w, p));
-      expect(mappingAt(sampleOne(pids[i]!), family.anon), `process ${w}`).toEqual(expectedCounters(counts, 'anon', true));
+      expect(mappingAt(sampleOne(pids[i]!), family.anon), `process ${w}`).toEqual(
+        expectedCounters(counts, 'anon', true),
+      );
     });
   });
 
@@ -87,10 +93,18 @@ describe('per-mapping page counts on the live kernel (root)', () => {
     const parent = mappingAt(sampleOne(family.parent.pid), family.shared);
     const touched = SHARED_TOUCHED_BY_CHILD0;
     expect(parent).toEqual(
-      expectedCounters(range(SHARED_PAGES, (p) => (p < touched ? 2 : 1)), 'shmem', true),
+      expectedCounters(
+        range(SHARED_PAGES, (p) => (p < touched ? 2 : 1)),
+        'shmem',
+        true,
+      ),
     );
     expect(mappingAt(sampleOne(family.children[0]!), family.shared)).toEqual(
-      expectedCounters(range(touched, () => 2), 'shmem', true),
+      expectedCounters(
+        range(touched, () => 2),
+        'shmem',
+        true,
+      ),
     );
     for (const pid of family.children.slice(1)) {
       expect(mappingAt(sampleOne(pid), family.shared)).toEqual(expectedCounters([], 'shmem', true));
@@ -99,12 +113,22 @@ describe('per-mapping page counts on the live kernel (root)', () => {
 
   it('counts a clean file mapped by several processes as shared clean file pages', () => {
     const counts = range(FILE_PAGES, (p) => (p < FILE_PAGES_OTHER ? 3 : 2));
-    expect(mappingAt(sampleOne(family.parent.pid), family.file)).toEqual(expectedCounters(counts, 'file', false));
-    expect(mappingAt(sampleOne(family.children[2]!), family.file)).toEqual(expectedCounters(counts, 'file', false));
-    expect(mappingAt(sampleOne(family.other.pid), family.otherFile)).toEqual(
-      expectedCounters(range(FILE_PAGES_OTHER, () => 3), 'file', false),
+    expect(mappingAt(sampleOne(family.parent.pid), family.file)).toEqual(
+      expectedCounters(counts, 'file', false),
     );
-    expect(mappingAt(sampleOne(family.children[0]!), family.file)).toEqual(expectedCounters([], 'file', false));
+    expect(mappingAt(sampleOne(family.children[2]!), family.file)).toEqual(
+      expectedCounters(counts, 'file', false),
+    );
+    expect(mappingAt(sampleOne(family.other.pid), family.otherFile)).toEqual(
+      expectedCounters(
+        range(FILE_PAGES_OTHER, () => 3),
+        'file',
+        false,
+      ),
+    );
+    expect(mappingAt(sampleOne(family.children[0]!), family.file)).toEqual(
+      expectedCounters([], 'file', false),
+    );
   });
 
   it('counts a region only read (the zero page) as no memory, though pagemap shows it present', () => {
@@ -117,7 +141,13 @@ describe('per-mapping page counts on the live kernel (root)', () => {
   it('counts the touched part of a 64 GiB PROT_NONE reservation, and nothing in the rest', () => {
     const p = sampleOne(family.sparse.pid);
     const touched = (RESERVE_TOUCHED_MIB << 20) / PAGE_SIZE;
-    expect(mappingAt(p, family.reserve)).toEqual(expectedCounters(range(touched, () => 1), 'anon', true));
+    expect(mappingAt(p, family.reserve)).toEqual(
+      expectedCounters(
+        range(touched, () => 1),
+        'anon',
+        true,
+      ),
+    );
     const rest = p.mappings!.find((x) => x.start === family.reserve + (RESERVE_TOUCHED_MIB << 20))!;
     expect(rest.perms).toBe('---p');
     expect(rest.end - rest.start).toBeGreaterThanOrEqual(63 * 2 ** 30);
@@ -131,7 +161,13 @@ describe('per-mapping page counts on the live kernel (root)', () => {
     let matched = 0;
     for (let i = 0; i < MANY; i++) {
       const c = byStart.get(family.manyFirst + i * family.manyStride);
-      if (c && c.rssBytes === one.rssBytes && c.ussBytes === one.ussBytes && c.privateDirtyBytes === one.privateDirtyBytes) matched++;
+      if (
+        c &&
+        c.rssBytes === one.rssBytes &&
+        c.ussBytes === one.ussBytes &&
+        c.privateDirtyBytes === one.privateDirtyBytes
+      )
+        matched++;
     }
     expect(matched).toBe(MANY);
     expect(p.mappings!.length).toBeGreaterThan(MANY);
@@ -158,8 +194,14 @@ function asRollup(c: Counters): Record<string, number> {
  * process (the vDSO) change map count whenever any process starts or exits, so a mismatch is
  * sampled again, a few times, before it counts.
  */
-export function compareWithRollup(pid: number, take: () => Counters): { memtop: Record<string, number>; kernel: Record<string, number> } {
-  let last = { memtop: {}, kernel: {} } as { memtop: Record<string, number>; kernel: Record<string, number> };
+export function compareWithRollup(
+  pid: number,
+  take: () => Counters,
+): { memtop: Record<string, number>; kernel: Record<string, number> } {
+  let last = { memtop: {}, kernel: {} } as {
+    memtop: Record<string, number>;
+    kernel: Record<string, number>;
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     const memtop = asRollup(take());
     const rollup = readRollup(pid);

@@ -59,7 +59,12 @@ describe('as a plain user', () => {
     expect(snap.privileged).toBe(false);
     expect(snap.notices.join(' ')).toMatch(/CAP_SYS_ADMIN.*root/);
     const parent = snap.processes[0]!;
-    expect(parent).toMatchObject({ pid: family.parent.pid, restricted: false, access: 'flags', user: 'nobody' });
+    expect(parent).toMatchObject({
+      pid: family.parent.pid,
+      restricted: false,
+      access: 'flags',
+      user: 'nobody',
+    });
   });
 
   it('reports the exact page counts of each mapping of its own fork family', () => {
@@ -68,17 +73,29 @@ describe('as a plain user', () => {
     [-1, 0, 1, 2].forEach((who, i) => {
       const p = snap.processes.find((x) => x.pid === pids[i])!;
       const anon = p.mappings!.find((m) => m.start === `0x${family.anon.toString(16)}`)!;
-      expect(pick(anon), `process ${who}`).toEqual(expected(range(ANON_PAGES, (pg) => anonCount(who, pg)), true));
+      expect(pick(anon), `process ${who}`).toEqual(
+        expected(
+          range(ANON_PAGES, (pg) => anonCount(who, pg)),
+          true,
+        ),
+      );
     });
     const parent = snap.processes.find((x) => x.pid === family.parent.pid)!;
     const file = parent.mappings!.find((m) => m.start === `0x${family.file.toString(16)}`)!;
-    expect(pick(file)).toEqual(expected(range(FILE_PAGES, (p) => (p < FILE_PAGES_OTHER ? 3 : 2)), false));
+    expect(pick(file)).toEqual(
+      expected(
+        range(FILE_PAGES, (p) => (p < FILE_PAGES_OTHER ? 3 : 2)),
+        false,
+      ),
+    );
   });
 
   it('reads 20,000 mappings of its own process', () => {
     const snap = snapshotAsNobody([family.sparse.pid]);
     const mappings = snap.processes[0]!.mappings!;
-    const ones = mappings.filter((m) => m.rss === PAGE_SIZE && m.uss === PAGE_SIZE && m.privateDirty === PAGE_SIZE);
+    const ones = mappings.filter(
+      (m) => m.rss === PAGE_SIZE && m.uss === PAGE_SIZE && m.privateDirty === PAGE_SIZE,
+    );
     expect(ones.length).toBeGreaterThanOrEqual(MANY);
   });
 
@@ -123,7 +140,9 @@ describe('as a plain user', () => {
     const lines = result.stdout.split('\n');
     const head = lines.findIndex((l) => l.startsWith(`${family.anon.toString(16)}-`));
     const values = lines.slice(head + 1, head + 2)[0]!.split(' ');
-    expect(values).toEqual(range(ANON_PAGES, (p) => p).map((p) => (anonCount(0, p) === 1 ? '-1' : '?')));
+    expect(values).toEqual(
+      range(ANON_PAGES, (p) => p).map((p) => (anonCount(0, p) === 1 ? '-1' : '?')),
+    );
   });
 
   it('refuses the page listing of another user’s process with one line', () => {

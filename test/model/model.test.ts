@@ -79,7 +79,13 @@ describe('PSS fixed point', () => {
 describe('/proc text parsers', () => {
   it('parses stat with a comm that looks like fields', () => {
     const text = '77 (x) R 5 (y)) S 9 77 77 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0\n';
-    expect(parseStat(text)).toMatchObject({ pid: 77, comm: 'x) R 5 (y)', state: 'S', ppid: 9, startTime: 12345 });
+    expect(parseStat(text)).toMatchObject({
+      pid: 77,
+      comm: 'x) R 5 (y)',
+      state: 'S',
+      ppid: 9,
+      startTime: 12345,
+    });
   });
 
   it('cuts a maps path by column, so leading spaces in a file name survive', () => {

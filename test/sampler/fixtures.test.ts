@@ -78,9 +78,9 @@ describe('maps path forms', () => {
     }));
     f.process({ pid: 42, comm: 'maps', mappings });
     const p = sample(f.root, { mappings: true }).processes[0];
-    expect(p?.mappings?.map((m) => [m.start, m.end, m.perms, m.offset, m.dev, m.inode, m.path])).toEqual(
-      mappings.map((m) => [m.start, m.end, m.perms, m.offset, m.dev, m.inode, m.path]),
-    );
+    expect(
+      p?.mappings?.map((m) => [m.start, m.end, m.perms, m.offset, m.dev, m.inode, m.path]),
+    ).toEqual(mappings.map((m) => [m.start, m.end, m.perms, m.offset, m.dev, m.inode, m.path]));
   });
 });
 
@@ -143,7 +143,16 @@ describe('page accounting from kpagecount and kpageflags', () => {
     f.kpages([{ pfn: 3, count: 1, flags: KPF_ANON | KPF_SWAPBACKED }]);
     f.process({
       pid: 8,
-      mappings: [{ start: 0x400000, end: 0x402000, pages: [{ index: 0, pfn: 3 }, { index: 1, pfn: 900 }] }],
+      mappings: [
+        {
+          start: 0x400000,
+          end: 0x402000,
+          pages: [
+            { index: 0, pfn: 3 },
+            { index: 1, pfn: 900 },
+          ],
+        },
+      ],
     });
     expect(sample(f.root).processes[0]?.totals.rssBytes).toBe(PAGE);
   });
@@ -172,7 +181,9 @@ describe('processes that cannot be read whole', () => {
     f.process({
       pid: 33,
       files: {
-        maps: mapsLine({ start: 0x400000, end: 0x401000, perms: 'r-xp', path: '/bin/x' }) + '\n00401000-0040',
+        maps:
+          mapsLine({ start: 0x400000, end: 0x401000, perms: 'r-xp', path: '/bin/x' }) +
+          '\n00401000-0040',
       },
     });
     const p = sample(f.root, { mappings: true }).processes[0];
@@ -196,7 +207,11 @@ describe('processes that cannot be read whole', () => {
 
   it('skips zombies and kernel threads', () => {
     const f = newFixture();
-    f.process({ pid: 2, comm: 'kthreadd', files: { stat: '2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n' } });
+    f.process({
+      pid: 2,
+      comm: 'kthreadd',
+      files: { stat: '2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0\n' },
+    });
     f.process({ pid: 50, comm: 'zomb', state: 'Z' });
     f.process({ pid: 51, comm: 'alive' });
     expect(sample(f.root).processes.map((p) => p.comm)).toEqual(['alive']);
@@ -227,7 +242,13 @@ describe('empty and unusable proc roots', () => {
 describe('EACCES as a plain user', () => {
   it('shows a process whose pagemap is refused as restricted, with RSS from statm', () => {
     const f = newFixture();
-    f.process({ pid: 60, comm: 'secret', uid: 0, statmResidentPages: 25, unreadable: ['pagemap', 'smaps_rollup', 'maps'] });
+    f.process({
+      pid: 60,
+      comm: 'secret',
+      uid: 0,
+      statmResidentPages: 25,
+      unreadable: ['pagemap', 'smaps_rollup', 'maps'],
+    });
     f.process({
       pid: 61,
       comm: 'mine',
@@ -246,7 +267,13 @@ describe('EACCES as a plain user', () => {
     expect(snap.privileged).toBe(false);
     expect(snap.notices.join(' ')).toMatch(/CAP_SYS_ADMIN/);
     const secret = snap.processes.find((p) => p.pid === 60)!;
-    expect(secret).toMatchObject({ restricted: true, rss: 25 * PAGE, pss: null, uss: null, shared: null });
+    expect(secret).toMatchObject({
+      restricted: true,
+      rss: 25 * PAGE,
+      pss: null,
+      uss: null,
+      shared: null,
+    });
     const mine = snap.processes.find((p) => p.pid === 61)!;
     expect(mine).toMatchObject({
       restricted: false,

@@ -34,11 +34,21 @@ export function formatCsv(processes: readonly ProcessSample[], mappings: boolean
     for (const p of processes) {
       const c = countersToJson(p.totals);
       lines.push(
-        row([p.pid, p.ppid, p.user, p.comm, p.access === 'restricted', ...COUNTER_COLUMNS.map((k) => c[k]), p.cmdline]),
+        row([
+          p.pid,
+          p.ppid,
+          p.user,
+          p.comm,
+          p.access === 'restricted',
+          ...COUNTER_COLUMNS.map((k) => c[k]),
+          p.cmdline,
+        ]),
       );
     }
   } else {
-    lines.push(row([...head, 'start', 'end', 'perms', 'offset', 'dev', 'inode', 'path', ...COUNTER_COLUMNS]));
+    lines.push(
+      row([...head, 'start', 'end', 'perms', 'offset', 'dev', 'inode', 'path', ...COUNTER_COLUMNS]),
+    );
     for (const p of processes) {
       for (const m of p.mappings ?? []) {
         const c = countersToJson(m.counters);

@@ -29,7 +29,8 @@ export function* formatPagemaps(p: ProcessSample, pageSize: number): Generator<s
       const cells = new Array<string>(last - first);
       for (let i = first; i < last; i++) {
         let value = 0;
-        if (pages && row < m.pageEnd && pages.pageIndex[row] === i) value = signedMapCount(p.access, pages, row++);
+        if (pages && row < m.pageEnd && pages.pageIndex[row] === i)
+          value = signedMapCount(p.access, pages, row++);
         cells[i - first] = Number.isNaN(value) ? '?' : String(value);
       }
       yield cells.join(' ');

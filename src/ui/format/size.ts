@@ -6,7 +6,8 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
  */
 export function formatBytes(bytes: number, options: { signed?: boolean } = {}): string {
   if (Number.isNaN(bytes)) return '-';
-  if (!Number.isFinite(bytes)) throw new TypeError(`Expected a finite number of bytes, got ${bytes}`);
+  if (!Number.isFinite(bytes))
+    throw new TypeError(`Expected a finite number of bytes, got ${bytes}`);
   const sign = bytes < 0 ? '-' : options.signed && bytes > 0 ? '+' : '';
   let value = Math.abs(bytes);
   let unit = 0;

@@ -29,7 +29,12 @@ const PID_WIDTH = 7;
 const USER_WIDTH = 9;
 
 export function processTitle(sortKey?: SortKey, reverse = false): string {
-  return [fit('PID', PID_WIDTH, 'right'), fit('USER', USER_WIDTH), ...sizeTitles(sortKey, reverse), 'COMMAND'].join(' ');
+  return [
+    fit('PID', PID_WIDTH, 'right'),
+    fit('USER', USER_WIDTH),
+    ...sizeTitles(sortKey, reverse),
+    'COMMAND',
+  ].join(' ');
 }
 
 export function processRow(p: ProcessSample): string {
@@ -49,13 +54,18 @@ export function mappingLabel(m: Mapping): string {
 
 function mappingRows(p: ProcessSample): string[] {
   const rows = (p.mappings ?? []).map(
-    (m) => `${' '.repeat(PID_WIDTH + USER_WIDTH + 2)}${sizeCells(m.counters, false).join(' ')} ${mappingLabel(m)}`,
+    (m) =>
+      `${' '.repeat(PID_WIDTH + USER_WIDTH + 2)}${sizeCells(m.counters, false).join(' ')} ${mappingLabel(m)}`,
   );
   return rows;
 }
 
 /** The top-like text table of `memtop snapshot` and batch frames. */
-export function formatTable(snapshot: Snapshot, processes: readonly ProcessSample[], options: TableOptions = {}): string {
+export function formatTable(
+  snapshot: Snapshot,
+  processes: readonly ProcessSample[],
+  options: TableOptions = {},
+): string {
   const lines = [...formatHeader(snapshot), '', processTitle(options.sortKey, options.reverse)];
   for (const p of processes) {
     lines.push(processRow(p));
@@ -65,4 +75,3 @@ export function formatTable(snapshot: Snapshot, processes: readonly ProcessSampl
   const cut = width ? lines.map((l) => (l.length > width ? l.slice(0, width) : l)) : lines;
   return cut.join('\n') + '\n';
 }
-
