@@ -16,6 +16,8 @@ import { MemtopError, UsageError } from './errors.js';
 import { SORT_KEYS } from './model/sort.js';
 import { Sampler } from './sampler/sampler.js';
 import { runInteractive } from './commands/interactive.js';
+import { renderLibraries } from './commands/libs.js';
+import { parseAddress, renderShares } from './commands/shares.js';
 
 const VERSION = '0.1.0';
 
@@ -222,10 +224,72 @@ export function buildParser(argv: string[]) {
         }
       },
     )
+    .command(
+      'libs',
+      'Every mapped file (shared libraries first of all) across processes: who maps it, Σ RSS, Σ PSS, private pages',
+      (y) =>
+        y
+          .option('json', { type: 'boolean', default: false, describe: 'JSON' })
+          .option('users', {
+            alias: 'u',
+            type: 'boolean',
+            default: false,
+            describe: 'List each process under each file',
+          })
+          .option('pid', {
+            alias: 'p',
+            type: 'string',
+            describe: 'Only these process ids (comma-separated)',
+            requiresArg: true,
+          })
+          .option('limit', { type: 'number', describe: 'Show at most N files', requiresArg: true }),
+      (args) => {
+        const pids = parsePidList(args.pid);
+        const limit = parseCount(args.limit, '--limit');
+        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
+        try {
+          write(renderLibraries(sampler, { json: args.json, pids, limit, users: args.users }));
+        } finally {
+          sampler.close();
+        }
+      },
+    )
+    .command(
+      'shares <pid>',
+      'Who shares pages with a process, ranked by bytes; with --page, who maps one page (root)',
+      (y) =>
+        y
+          .positional('pid', { type: 'string', describe: 'Process id', demandOption: true })
+          .option('page', {
+            type: 'string',
+            describe: 'A virtual address in the process (hex 0x… or decimal)',
+            requiresArg: true,
+          })
+          .option('json', { type: 'boolean', default: false, describe: 'JSON' })
+          .option('limit', {
+            type: 'number',
+            describe: 'Show at most N processes',
+            requiresArg: true,
+          }),
+      (args) => {
+        const [pid] = parsePidList(args.pid) ?? [];
+        if (pid === undefined) throw new UsageError('shares expects a process id');
+        const page = args.page === undefined ? undefined : parseAddress(args.page);
+        const limit = parseCount(args.limit, '--limit');
+        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
+        try {
+          write(renderShares(sampler, { pid, page, json: args.json, limit }));
+        } finally {
+          sampler.close();
+        }
+      },
+    )
     .example('memtop', 'Interactive: processes by USS, Enter to drill into mappings and pages')
     .example('memtop snapshot --sort pss --limit 10', 'The ten largest processes by PSS')
     .example('memtop snapshot --json -p 1234 --mappings', 'One process with every mapping, as JSON')
     .example('memtop pagemaps 1234 | less', 'Per-page map counts of process 1234')
+    .example('memtop libs --limit 20', 'The twenty mapped files with the most resident pages')
+    .example('memtop shares 1234', 'The processes sharing the most pages with process 1234')
     .example('memtop -b -n 3 -d 5', 'Three text frames five seconds apart')
     .strict()
     .version(VERSION)

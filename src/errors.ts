@@ -53,3 +53,11 @@ export class ProcessRestrictedError extends MemtopError {
     this.name = 'ProcessRestrictedError';
   }
 }
+
+/** A view that needs page frame numbers, which only CAP_SYS_ADMIN may read. */
+export class NeedsPrivilegeError extends MemtopError {
+  constructor(what: string) {
+    super('NEEDS_PRIVILEGE', `${what} needs page frame numbers: run memtop as root`);
+    this.name = 'NeedsPrivilegeError';
+  }
+}

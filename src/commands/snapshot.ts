@@ -39,7 +39,9 @@ export function renderSnapshot(sampler: Sampler, args: SnapshotArgs): string {
   const processes = selectProcesses(snapshot, args.sort, args.limit);
   switch (args.format) {
     case 'json':
-      return JSON.stringify(snapshotToJson(snapshot, processes)) + '\n';
+      return (
+        JSON.stringify(snapshotToJson(snapshot, processes, { mappings: args.mappings })) + '\n'
+      );
     case 'csv':
       return formatCsv(processes, args.mappings);
     default:

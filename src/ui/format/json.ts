@@ -1,4 +1,5 @@
 import { pssBytes } from '../../model/counters.js';
+import { changesOf, type SnapshotChanges } from '../../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 
 /** Unknown counters are null in JSON, never 0. */
@@ -51,7 +52,15 @@ function mappingToJson(m: Mapping) {
   };
 }
 
-function processToJson(p: ProcessSample) {
+export interface JsonOptions {
+  /** Include each process's mappings (when sampled). */
+  mappings?: boolean;
+  /** Page changes since the previous sample, per process. */
+  changes?: SnapshotChanges;
+}
+
+function processToJson(p: ProcessSample, { changes, mappings }: JsonOptions) {
+  const changed = changesOf(changes, p);
   return {
     pid: p.pid,
     ppid: p.ppid,
@@ -63,12 +72,17 @@ function processToJson(p: ProcessSample) {
     ...countersToJson(p.totals),
     restricted: p.access === 'restricted',
     access: p.access,
-    ...(p.mappings ? { mappings: p.mappings.map(mappingToJson) } : {}),
+    ...(changed ? { changes: changed.totals } : {}),
+    ...(mappings && p.mappings ? { mappings: p.mappings.map(mappingToJson) } : {}),
   };
 }
 
 /** The `snapshot --json` document (schema in docs/JSON.md). Sizes in bytes. */
-export function snapshotToJson(snapshot: Snapshot, processes: readonly ProcessSample[]) {
+export function snapshotToJson(
+  snapshot: Snapshot,
+  processes: readonly ProcessSample[],
+  options: JsonOptions = {},
+) {
   const t = snapshot.totals;
   return {
     time: new Date(snapshot.timeMs).toISOString(),
@@ -88,6 +102,7 @@ export function snapshotToJson(snapshot: Snapshot, processes: readonly ProcessSa
       swapFree: t.swapFreeBytes,
       processes: snapshot.processes.length,
     },
-    processes: processes.map(processToJson),
+    ...(options.changes ? { intervalMs: options.changes.intervalMs } : {}),
+    processes: processes.map((p) => processToJson(p, options)),
   };
 }
