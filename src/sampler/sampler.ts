@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { gunzipSync } from 'node:zlib';
 import { buildSnapshot } from '../model/snapshot.js';
 import type { RawProcess, Snapshot } from '../model/types.js';
 import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
@@ -77,6 +78,12 @@ export class Sampler {
       notices.push(
         'no CAP_SYS_ADMIN: map counts and page flags are hidden; your own processes come from ' +
           'pagemap flags and smaps, others show RSS only (restricted). Run as root for the full per-page view.',
+      );
+    }
+    if (kpage && readKernelConfig(procRoot).includes('CONFIG_NO_PAGE_MAPCOUNT=y')) {
+      notices.push(
+        'this kernel keeps no per-page map counts (CONFIG_NO_PAGE_MAPCOUNT): pages of large folios ' +
+          '(THP, large page cache) show the folio’s average map count, as smaps does',
       );
     }
     if (isLive) prefaultSelf(options.prefault ?? 'libs');
@@ -180,6 +187,15 @@ function canRead(path: string): boolean {
 function readOptional(path: string): string {
   try {
     return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+/** The kernel's build configuration from /proc/config.gz, or '' where it is not exposed. */
+function readKernelConfig(procRoot: string): string {
+  try {
+    return gunzipSync(readFileSync(`${procRoot}/config.gz`)).toString('latin1');
   } catch {
     return '';
   }

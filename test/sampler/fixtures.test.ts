@@ -1,4 +1,5 @@
 // Edge cases from fixture /proc trees: what the live kernel cannot produce on demand.
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pssBytes } from '../../src/model/counters.js';
 import {
@@ -236,6 +237,16 @@ describe('empty and unusable proc roots', () => {
       expect(cli.stderr).toBe(`memtop: cannot read ${root}: not a readable proc file system\n`);
       expect(cli.stdout).toBe('');
     }
+  });
+});
+
+describe('kernels without per-page map counts', () => {
+  it('says that large folios show average map counts when CONFIG_NO_PAGE_MAPCOUNT=y', () => {
+    const f = newFixture();
+    f.write('config.gz', gzipSync('CONFIG_TRANSPARENT_HUGEPAGE=y\nCONFIG_NO_PAGE_MAPCOUNT=y\n'));
+    expect(sample(f.root).notices.join(' ')).toMatch(/CONFIG_NO_PAGE_MAPCOUNT.*average map count/);
+    f.write('config.gz', gzipSync('CONFIG_PAGE_MAPCOUNT=y\n'));
+    expect(sample(f.root).notices).toEqual([]);
   });
 });
 
