@@ -1,0 +1,36 @@
+import { useEffect, useReducer } from 'react';
+import type { ViewSortKey } from '../model/view-sort.js';
+import { CurrentScreen } from './components/Screens.js';
+import type { SessionFeed, SessionIntent } from './intents.js';
+import { appReducer } from './state/app-reducer.js';
+import { initialAppState, keyContext } from './state/app-state.js';
+import { useKeys } from './use-keys.js';
+import { useIntents, useSessionFeed } from './use-session.js';
+import { useTerminalSize } from './use-terminal-size.js';
+
+export interface AppProps {
+  feed: SessionFeed;
+  onIntent: (intent: SessionIntent) => void;
+  onQuit: () => void;
+  sortKey: ViewSortKey;
+  intervalMs: number;
+  color: boolean;
+}
+
+/** The interactive TUI: snapshots in through the feed, intents out; it only draws. */
+export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color }: AppProps) {
+  const viewport = useTerminalSize();
+  const [state, dispatch] = useReducer(
+    appReducer,
+    { sortKey, intervalMs, color, viewport },
+    initialAppState,
+  );
+  useEffect(() => dispatch({ type: 'resize', viewport, nowMs: Date.now() }), [viewport]);
+  useSessionFeed(feed, dispatch);
+  useIntents(state, onIntent);
+  useKeys(keyContext(state), dispatch);
+  useEffect(() => {
+    if (state.quit) onQuit();
+  }, [state.quit, onQuit]);
+  return <CurrentScreen state={state} />;
+}

@@ -1,0 +1,109 @@
+import { pssBytes } from '../../model/counters.js';
+import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
+import type { SampleProgress } from '../intents.js';
+import { STYLES, paint } from '../style.js';
+import { formatAddress, formatBytes } from './size.js';
+import { formatClock, formatInterval, sanitize } from './text.js';
+
+/** What the header says about sampling besides the snapshot. */
+export interface SamplingInfo {
+  intervalMs: number;
+  paused: boolean;
+  progress: SampleProgress | undefined;
+}
+
+const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
+
+function firstLine(snapshot: Snapshot | undefined, info: SamplingInfo): string {
+  if (!snapshot) return `memtop  every ${formatInterval(info.intervalMs)}`;
+  const mode = snapshot.privileged ? 'full per-page view' : 'limited view (no map counts)';
+  return (
+    `memtop ${formatClock(snapshot.timeMs)}  ${snapshot.hostname}  Linux ${snapshot.kernel}  ` +
+    `every ${formatInterval(info.intervalMs)}  sample ${snapshot.costMs.toFixed(0)} ms  ${mode}`
+  );
+}
+
+/** The process list's header: sample line, memory line, swap/THP line and notices where present. */
+export function processHeader(
+  snapshot: Snapshot | undefined,
+  info: SamplingInfo,
+  width: number,
+  color: boolean,
+): string[] {
+  const paused = info.paused ? '  PAUSED' : '';
+  const first = cut(firstLine(snapshot, info), Math.max(0, width - paused.length));
+  const lines = [first + paint(paused, STYLES.paused, color)];
+  if (!snapshot) {
+    const p = info.progress;
+    lines.push(p ? `sampling /proc: ${p.done} of ${p.total} processes read…` : 'sampling /proc…');
+    return lines.map((l, i) => (i === 0 ? l : cut(l, width)));
+  }
+  const t = snapshot.totals;
+  lines.push(
+    cut(
+      `Mem ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available  ` +
+        `Σ RSS ${formatBytes(t.rssBytes)}  Σ PSS ${formatBytes(pssBytes(t))}  ` +
+        `sharing saves ${formatBytes(t.sharingSavesBytes)}`,
+      width,
+    ),
+  );
+  const extra: string[] = [];
+  if (t.swapTotalBytes > 0) {
+    extra.push(
+      `Swap ${formatBytes(t.swapTotalBytes - t.swapFreeBytes)} used of ${formatBytes(t.swapTotalBytes)}`,
+    );
+  }
+  if (t.anonHugePagesBytes > 0) extra.push(`THP ${formatBytes(t.anonHugePagesBytes)}`);
+  if (extra.length > 0) lines.push(cut(extra.join('  '), width));
+  for (const notice of snapshot.notices)
+    lines.push(paint(cut(`! ${notice}`, width), STYLES.notice, color));
+  return lines;
+}
+
+/** The mapping view's header: which process, and the sample. */
+export function mappingHeader(
+  process: ProcessSample,
+  snapshot: Snapshot,
+  info: SamplingInfo,
+  summary: string,
+  width: number,
+  color: boolean,
+): string[] {
+  const command = sanitize(process.cmdline || `[${process.comm}]`);
+  const paused = info.paused ? '  PAUSED' : '';
+  const second =
+    `${summary}  ·  ${formatClock(snapshot.timeMs)}  every ${formatInterval(info.intervalMs)}  ` +
+    `sample ${snapshot.costMs.toFixed(0)} ms`;
+  return [
+    cut(`PID ${process.pid}  ${sanitize(process.user)}  ${command}`, width),
+    cut(second, Math.max(0, width - paused.length)) + paint(paused, STYLES.paused, color),
+  ];
+}
+
+/** The page map's header: which mapping, its size, and the zoom. */
+export function pageMapHeader(
+  process: ProcessSample,
+  m: Mapping,
+  pageCount: number,
+  zoom: { pagesPerCell: number; fits: boolean },
+  info: SamplingInfo,
+  width: number,
+  color: boolean,
+): string[] {
+  const path = m.path === '' ? '[anon]' : sanitize(m.path);
+  const c = m.counters;
+  const perCell =
+    zoom.pagesPerCell === 1 ? '1 page per cell' : `${zoom.pagesPerCell} pages per cell`;
+  const paused = info.paused ? '  PAUSED' : '';
+  const second =
+    `${pageCount} pages (${formatBytes(m.end - m.start)})  zoom: ${perCell}${zoom.fits ? ' (all)' : ''}  ` +
+    `USS ${formatBytes(c.ussBytes)}  SHARED ${formatBytes(c.sharedBytes)}  RSS ${formatBytes(c.rssBytes)}  ` +
+    `SWAP ${formatBytes(c.swapBytes)}`;
+  return [
+    cut(
+      `PID ${process.pid} ${sanitize(process.comm)}  ${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ${path}`,
+      width,
+    ),
+    cut(second, Math.max(0, width - paused.length)) + paint(paused, STYLES.paused, color),
+  ];
+}

@@ -1,0 +1,45 @@
+import { SIZE_COLUMNS } from '../columns.js';
+import { keyHelpLines } from '../keys.js';
+import { mappingColumns } from '../mapping-columns.js';
+import { LEGEND, lookOf } from '../page-legend.js';
+import { PROCESS_COLUMNS } from '../process-columns.js';
+import { paint } from '../style.js';
+import { sortableColumns } from '../table.js';
+
+const LABEL = 12;
+
+function picks(columns: readonly { title: string; pick?: string }[]): string {
+  return columns.map((c) => `${c.pick} ${c.title}`).join('  ');
+}
+
+/**
+ * The help screen's text, generated from the key table (so it lists exactly the keys that
+ * work), the column descriptions and the page map legend.
+ */
+export function helpLines(color: boolean): string[] {
+  const lines: string[] = ['Keys (the same table dispatches them)'];
+  for (const k of keyHelpLines()) {
+    lines.push(`  ${k.keys.padEnd(LABEL)}${k.help}${k.where ? `  [${k.where}]` : ''}`);
+  }
+  lines.push('', 'Sort prompt (s): type the letter of a column');
+  lines.push(`  ${'list'.padEnd(LABEL)}${picks(sortableColumns(PROCESS_COLUMNS))}`);
+  lines.push(`  ${'mappings'.padEnd(LABEL)}${picks(sortableColumns(mappingColumns(12)))}`);
+  lines.push('', 'Columns');
+  for (const c of SIZE_COLUMNS) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
+  lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
+  lines.push(
+    `  ${'restricted'.padEnd(LABEL)}this user may not read the process's pages: only RSS is known`,
+  );
+  lines.push('', 'Page map cells');
+  for (const item of LEGEND) {
+    const look = lookOf(item.state);
+    const letter = paint(item.letter, { fg: look.fg, bold: look.bold }, color);
+    lines.push(`  ${letter}${' '.repeat(Math.max(1, LABEL - item.letter.length))}${item.name}`);
+  }
+  return lines;
+}
+
+/** How many lines the help has (for scrolling). */
+export function helpLineCount(): number {
+  return helpLines(false).length;
+}

@@ -1,0 +1,365 @@
+import type { Key } from 'ink';
+
+/**
+ * Keyboard commands as data: one table both dispatches keys and writes the help screen and
+ * the bottom key line, so that what the help says is what the keys do.
+ */
+export const COMMANDS = [
+  'up',
+  'down',
+  'page-up',
+  'page-down',
+  'home',
+  'end',
+  'left',
+  'right',
+  'open',
+  'back',
+  'quit',
+  'sort-prev',
+  'sort-next',
+  'sort-pick',
+  'reverse',
+  'filter',
+  'user',
+  'tree',
+  'group',
+  'zoom-in',
+  'zoom-out',
+  'pause',
+  'slower',
+  'faster',
+  'help',
+  'accept',
+  'cancel',
+  'erase',
+] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** Where a key is active: a screen, or a one-line prompt at the bottom. */
+export type KeyContext = 'processes' | 'mappings' | 'pages' | 'help' | 'prompt' | 'sort';
+
+type KeyName =
+  | 'upArrow'
+  | 'downArrow'
+  | 'leftArrow'
+  | 'rightArrow'
+  | 'pageUp'
+  | 'pageDown'
+  | 'home'
+  | 'end'
+  | 'return'
+  | 'escape'
+  | 'backspace'
+  | 'delete';
+
+/** One physical key: a named key, or a typed character (with Ctrl when `ctrl`). */
+export interface KeySpec {
+  key?: KeyName;
+  input?: string;
+  ctrl?: boolean;
+}
+
+export interface FooterItem {
+  keys: string;
+  name: string;
+  rank?: number;
+}
+
+export interface KeyBinding {
+  command: Command;
+  keys: readonly KeySpec[];
+  /** How the keys are written on the help screen. */
+  label: string;
+  help: string;
+  contexts: readonly KeyContext[];
+  /** Shown on the bottom key line: the keys, a one-word name, and a rank (lower stays longer on a narrow line). */
+  footer?: FooterItem;
+}
+
+const SCREENS: readonly KeyContext[] = ['processes', 'mappings', 'pages', 'help'];
+const LISTS: readonly KeyContext[] = ['processes', 'mappings'];
+const MOVING: readonly KeyContext[] = ['processes', 'mappings', 'pages', 'help'];
+
+/** The key table. Order matters: the first binding active in a context that matches wins. */
+export const KEY_BINDINGS: readonly KeyBinding[] = [
+  {
+    command: 'quit',
+    keys: [{ input: 'c', ctrl: true }],
+    label: 'Ctrl-C',
+    help: 'quit, from anywhere (also from a prompt)',
+    contexts: [...SCREENS, 'prompt', 'sort'],
+  },
+  {
+    command: 'accept',
+    keys: [{ key: 'return' }],
+    label: 'Enter',
+    help: 'apply what was typed',
+    contexts: ['prompt'],
+    footer: { keys: 'Enter', name: 'Apply', rank: 0 },
+  },
+  {
+    command: 'cancel',
+    keys: [{ key: 'escape' }],
+    label: 'Esc',
+    help: 'cancel the prompt, keeping what was there before',
+    contexts: ['prompt', 'sort'],
+    footer: { keys: 'Esc', name: 'Cancel', rank: 0 },
+  },
+  {
+    command: 'erase',
+    keys: [{ key: 'backspace' }, { key: 'delete' }],
+    label: 'Backspace',
+    help: 'erase the last character typed',
+    contexts: ['prompt'],
+  },
+  {
+    command: 'up',
+    keys: [{ key: 'upArrow' }, { input: 'k' }],
+    label: '↑ k',
+    help: 'move up',
+    contexts: MOVING,
+  },
+  {
+    command: 'down',
+    keys: [{ key: 'downArrow' }, { input: 'j' }],
+    label: '↓ j',
+    help: 'move down',
+    contexts: MOVING,
+  },
+  {
+    command: 'page-up',
+    keys: [{ key: 'pageUp' }],
+    label: 'PgUp',
+    help: 'one screen up',
+    contexts: MOVING,
+  },
+  {
+    command: 'page-down',
+    keys: [{ key: 'pageDown' }],
+    label: 'PgDn',
+    help: 'one screen down',
+    contexts: MOVING,
+  },
+  {
+    command: 'home',
+    keys: [{ key: 'home' }],
+    label: 'Home',
+    help: 'to the first row (first page)',
+    contexts: MOVING,
+  },
+  {
+    command: 'end',
+    keys: [{ key: 'end' }],
+    label: 'End',
+    help: 'to the last row (last page)',
+    contexts: MOVING,
+  },
+  {
+    command: 'left',
+    keys: [{ key: 'leftArrow' }],
+    label: '←',
+    help: 'page map: cursor to the previous page (Esc goes back)',
+    contexts: ['pages'],
+    footer: { keys: '←↑↓→', name: 'Move', rank: 1 },
+  },
+  {
+    command: 'right',
+    keys: [{ key: 'rightArrow' }],
+    label: '→',
+    help: 'page map: cursor to the next page',
+    contexts: ['pages'],
+  },
+  {
+    command: 'open',
+    keys: [{ key: 'return' }],
+    label: 'Enter',
+    help: 'open: a process’s mappings, a mapping’s page map; expand or fold a file group',
+    contexts: LISTS,
+    footer: { keys: 'Enter', name: 'Open', rank: 1 },
+  },
+  {
+    command: 'back',
+    keys: [{ key: 'escape' }, { key: 'backspace' }, { key: 'delete' }, { key: 'leftArrow' }],
+    label: 'Esc ⌫ ←',
+    help: 'back to the previous screen',
+    contexts: ['mappings', 'help'],
+    footer: { keys: 'Esc', name: 'Back', rank: 1 },
+  },
+  {
+    command: 'back',
+    keys: [{ key: 'escape' }, { key: 'backspace' }, { key: 'delete' }],
+    label: 'Esc ⌫',
+    help: 'page map: back to the mappings',
+    contexts: ['pages'],
+    footer: { keys: 'Esc', name: 'Back', rank: 1 },
+  },
+  {
+    command: 'back',
+    keys: [{ key: 'escape' }],
+    label: 'Esc',
+    help: 'process list: clear the name and user filters',
+    contexts: ['processes'],
+  },
+  {
+    command: 'help',
+    keys: [{ input: '?' }, { input: 'h' }],
+    label: '? h',
+    help: 'this help (again to leave it)',
+    contexts: SCREENS,
+    footer: { keys: '?', name: 'Help', rank: 0 },
+  },
+  {
+    command: 'sort-pick',
+    keys: [{ input: 's' }],
+    label: 's',
+    help: 'choose the sort column by its letter',
+    contexts: LISTS,
+    footer: { keys: 's', name: 'Sort' },
+  },
+  {
+    command: 'sort-prev',
+    keys: [{ input: '<' }],
+    label: '<',
+    help: 'sort by the column to the left',
+    contexts: LISTS,
+  },
+  {
+    command: 'sort-next',
+    keys: [{ input: '>' }],
+    label: '>',
+    help: 'sort by the column to the right',
+    contexts: LISTS,
+  },
+  {
+    command: 'reverse',
+    keys: [{ input: 'r' }],
+    label: 'r',
+    help: 'reverse the sort order',
+    contexts: LISTS,
+  },
+  {
+    command: 'filter',
+    keys: [{ input: '/' }],
+    label: '/',
+    help: 'filter by name or command line (empty: all)',
+    contexts: ['processes'],
+    footer: { keys: '/', name: 'Filter' },
+  },
+  {
+    command: 'user',
+    keys: [{ input: 'u' }],
+    label: 'u',
+    help: 'show one user’s processes (name or uid; empty: all)',
+    contexts: ['processes'],
+    footer: { keys: 'u', name: 'User' },
+  },
+  {
+    command: 'tree',
+    keys: [{ input: 't' }],
+    label: 't',
+    help: 'tree view by parent: fork families are where sharing lives',
+    contexts: ['processes'],
+    footer: { keys: 't', name: 'Tree' },
+  },
+  {
+    command: 'group',
+    keys: [{ input: 'g' }],
+    label: 'g',
+    help: 'group mappings by file (Enter on a group expands it)',
+    contexts: ['mappings'],
+    footer: { keys: 'g', name: 'Group' },
+  },
+  {
+    command: 'zoom-in',
+    keys: [{ input: 'z' }],
+    label: 'z',
+    help: 'page map: zoom in (fewer pages per cell)',
+    contexts: ['pages'],
+    footer: { keys: 'z/Z', name: 'Zoom' },
+  },
+  {
+    command: 'zoom-out',
+    keys: [{ input: 'Z' }],
+    label: 'Z',
+    help: 'page map: zoom out (more pages per cell)',
+    contexts: ['pages'],
+  },
+  {
+    command: 'pause',
+    keys: [{ input: 'p' }, { input: ' ' }],
+    label: 'p Space',
+    help: 'pause or resume sampling (freeze the numbers)',
+    contexts: SCREENS,
+    footer: { keys: 'p', name: 'Pause' },
+  },
+  {
+    command: 'slower',
+    keys: [{ input: '+' }],
+    label: '+',
+    help: 'longer interval between samples',
+    contexts: SCREENS,
+    footer: { keys: '+/-', name: 'Interval' },
+  },
+  {
+    command: 'faster',
+    keys: [{ input: '-' }],
+    label: '-',
+    help: 'shorter interval between samples',
+    contexts: SCREENS,
+  },
+  {
+    command: 'quit',
+    keys: [{ input: 'q' }],
+    label: 'q',
+    help: 'quit',
+    contexts: SCREENS,
+    footer: { keys: 'q', name: 'Quit', rank: 0 },
+  },
+];
+
+function matches(spec: KeySpec, input: string, key: Key): boolean {
+  if (spec.key !== undefined) return key[spec.key] && (spec.ctrl ?? false) === key.ctrl;
+  return spec.input === input && (spec.ctrl ?? false) === key.ctrl;
+}
+
+/** The command a key press means in a context, if any. */
+export function resolveKey(input: string, key: Key, context: KeyContext): Command | undefined {
+  for (const b of KEY_BINDINGS) {
+    if (!b.contexts.includes(context)) continue;
+    if (b.keys.some((spec) => matches(spec, input, key))) return b.command;
+  }
+  return undefined;
+}
+
+/** The bottom key line's items for a context, in table order, each once. */
+export function footerItems(context: KeyContext): FooterItem[] {
+  const seen = new Set<string>();
+  const items: FooterItem[] = [];
+  for (const b of KEY_BINDINGS) {
+    if (!b.footer || !b.contexts.includes(context) || seen.has(b.footer.name)) continue;
+    seen.add(b.footer.name);
+    items.push(b.footer);
+  }
+  return items;
+}
+
+const CONTEXT_NAMES: Record<KeyContext, string> = {
+  processes: 'list',
+  mappings: 'mappings',
+  pages: 'page map',
+  help: 'help',
+  prompt: 'prompt',
+  sort: 'sort prompt',
+};
+
+/** The help screen's key section: one line per binding, where it applies when not everywhere. */
+export function keyHelpLines(): { keys: string; help: string; where: string }[] {
+  const onScreens = (b: KeyBinding) => b.contexts.some((c) => SCREENS.includes(c));
+  const ordered = [...KEY_BINDINGS.filter(onScreens), ...KEY_BINDINGS.filter((b) => !onScreens(b))];
+  return ordered.map((b) => {
+    const everywhere = SCREENS.every((c) => b.contexts.includes(c));
+    const where = everywhere ? '' : b.contexts.map((c) => CONTEXT_NAMES[c]).join(', ');
+    return { keys: b.label, help: b.help, where };
+  });
+}

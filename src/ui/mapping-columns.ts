@@ -1,0 +1,174 @@
+import { pssBytes } from '../model/counters.js';
+import type { Counters } from '../model/types.js';
+import { formatAddress } from './format/size.js';
+import { sanitize } from './format/text.js';
+import { deltaText, sizeText } from './process-columns.js';
+import type { Column } from './table.js';
+
+/** One line of the mapping view: a mapping, or a file group (all mappings of one path). */
+export interface MappingRow {
+  /** m:<start> for a mapping, g:<path> for a group. */
+  key: string;
+  /** 'total': the totals line under the list. */
+  kind: 'mapping' | 'group' | 'total';
+  /** 1 for a mapping listed under its expanded group. */
+  depth: number;
+  start: number;
+  end: number;
+  perms: string;
+  offset: number;
+  path: string;
+  counters: Counters;
+  sizeBytes: number;
+  deltaBytes: number | undefined;
+  hasPrevious: boolean;
+  /** Mappings in a group; 1 for a mapping. */
+  mappingCount: number;
+  expanded: boolean;
+}
+
+/** The path column: [anon] for anonymous memory, and a group's fold mark and size. */
+export function mappingLabel(r: MappingRow): string {
+  if (r.kind === 'total') return `${r.mappingCount} mappings`;
+  const path = r.path === '' ? '[anon]' : sanitize(r.path);
+  if (r.kind === 'group') return `${r.expanded ? '▾' : '▸'} ${path} (${r.mappingCount} mappings)`;
+  return r.depth > 0 ? `  ${path}` : path;
+}
+
+/** Above this, an address is the kernel's (the [vsyscall] page), not the process's own. */
+const USER_SPACE_END = 2 ** 57;
+
+/**
+ * Hex digits of the address column: enough for the highest user-space end address, at least 8.
+ * The [vsyscall] page lies far above; its row shows only its start.
+ */
+export function addressWidth(rows: readonly MappingRow[]): number {
+  let max = 0;
+  for (const r of rows) if (r.end <= USER_SPACE_END) max = Math.max(max, r.end);
+  return Math.max(8, formatAddress(max).length);
+}
+
+function addressText(r: MappingRow, digits: number): string {
+  if (r.kind === 'total') return 'TOTAL';
+  const end = formatAddress(r.end);
+  if (end.length > digits) return formatAddress(r.start);
+  return `${formatAddress(r.start).padStart(digits, '0')}-${end.padStart(digits, '0')}`;
+}
+
+/** The mapping view's columns (pmap -X order, the path last so that it can take the rest). */
+export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
+  return [
+    {
+      id: 'address',
+      title: 'ADDRESS',
+      width: 2 * addressDigits + 1,
+      align: 'left',
+      priority: 0,
+      sortKey: 'address',
+      pick: 'a',
+      text: (r) => addressText(r, addressDigits),
+    },
+    { id: 'perms', title: 'PERM', width: 4, align: 'left', priority: 3, text: (r) => r.perms },
+    {
+      id: 'offset',
+      title: 'OFFSET',
+      width: 8,
+      align: 'right',
+      priority: 8,
+      text: (r) => (r.kind === 'mapping' ? r.offset.toString(16) : ''),
+    },
+    {
+      id: 'size',
+      title: 'SIZE',
+      width: 8,
+      align: 'right',
+      priority: 4,
+      sortKey: 'size',
+      pick: 'z',
+      text: (r) => sizeText(r.sizeBytes),
+    },
+    {
+      id: 'rss',
+      title: 'RSS',
+      width: 8,
+      align: 'right',
+      priority: 3,
+      sortKey: 'rss',
+      pick: 'r',
+      text: (r) => sizeText(r.counters.rssBytes),
+    },
+    {
+      id: 'pss',
+      title: 'PSS',
+      width: 8,
+      align: 'right',
+      priority: 2,
+      sortKey: 'pss',
+      pick: 'p',
+      text: (r) => sizeText(pssBytes(r.counters)),
+    },
+    {
+      id: 'uss',
+      title: 'USS',
+      width: 8,
+      align: 'right',
+      priority: 0,
+      sortKey: 'uss',
+      pick: 'u',
+      text: (r) => sizeText(r.counters.ussBytes),
+    },
+    {
+      id: 'shared',
+      title: 'SHARED',
+      width: 8,
+      align: 'right',
+      priority: 1,
+      sortKey: 'shared',
+      pick: 's',
+      text: (r) => sizeText(r.counters.sharedBytes),
+    },
+    {
+      id: 'dirty',
+      title: 'PRIV-DIRTY',
+      width: 11,
+      align: 'right',
+      priority: 5,
+      sortKey: 'dirty',
+      pick: 'd',
+      text: (r) => sizeText(r.counters.privateDirtyBytes),
+    },
+    {
+      id: 'swap',
+      title: 'SWAP',
+      width: 8,
+      align: 'right',
+      priority: 7,
+      sortKey: 'swap',
+      pick: 'w',
+      text: (r) => sizeText(r.counters.swapBytes),
+    },
+    {
+      id: 'delta',
+      title: 'ΔUSS',
+      width: 9,
+      align: 'right',
+      priority: 6,
+      sortKey: 'delta',
+      pick: 'c',
+      text: (r) => deltaText(r.deltaBytes, r.hasPrevious),
+    },
+    {
+      id: 'path',
+      title: 'MAPPING',
+      width: 20,
+      minWidth: 10,
+      align: 'left',
+      flex: true,
+      priority: 0,
+      sortKey: 'name',
+      pick: 'n',
+      keepEnd: true,
+      text: mappingLabel,
+    },
+  ];
+}

@@ -1,0 +1,292 @@
+import { isEmptyFilter, NO_FILTER, type ProcessFilter } from '../../model/filter.js';
+import type { ViewSortKey } from '../../model/view-sort.js';
+import type { Command } from '../keys.js';
+import { mappingColumns } from '../mapping-columns.js';
+import { PROCESS_COLUMNS } from '../process-columns.js';
+import { sortableColumns } from '../table.js';
+import { formatInterval } from '../format/text.js';
+import {
+  mappingListRows,
+  maxHelpScroll,
+  helpRows,
+  pageGeometry,
+  processListRows,
+  refreshAll,
+  type AppAction,
+  type AppState,
+} from './app-state.js';
+import type { Move } from './list-cursor.js';
+import {
+  moveMappingSelection,
+  resetMappingList,
+  selectedMappingRow,
+  toggleGroup,
+} from './mapping-list.js';
+import { EMPTY_PAGE_MAP, movePageCursor, zoomPageMap } from './page-map.js';
+import { moveProcessSelection, reshapeProcessList, selectedProcessRow } from './process-list.js';
+
+/** Intervals + and - step through, like top's common choices (ms). */
+export const INTERVAL_STEPS_MS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 15_000, 30_000, 60_000];
+
+/** The next longer (+1) or shorter (−1) step from any interval. */
+export function stepInterval(intervalMs: number, direction: 1 | -1): number {
+  if (direction > 0) return INTERVAL_STEPS_MS.find((s) => s > intervalMs) ?? intervalMs;
+  return [...INTERVAL_STEPS_MS].reverse().find((s) => s < intervalMs) ?? intervalMs;
+}
+
+const MOVES: ReadonlySet<Command> = new Set(['up', 'down', 'page-up', 'page-down', 'home', 'end']);
+
+const MAPPING_SORTABLE = sortableColumns(mappingColumns(12));
+const PROCESS_SORTABLE = sortableColumns(PROCESS_COLUMNS);
+
+function sortable(state: AppState) {
+  return state.screen === 'mappings' ? MAPPING_SORTABLE : PROCESS_SORTABLE;
+}
+
+/** Applies a sort change to the list on screen. */
+function resort(
+  state: AppState,
+  change: { sortKey?: ViewSortKey; reverse?: boolean },
+  nowMs: number,
+): AppState {
+  if (state.screen === 'mappings') {
+    const mappings = { ...state.mappings, ...change, holdUntilMs: 0 };
+    return refreshAll({ ...state, mappings }, nowMs);
+  }
+  const source = { snapshot: state.snapshot, previous: state.previous };
+  return {
+    ...state,
+    processes: reshapeProcessList(state.processes, change, source, nowMs, processListRows(state)),
+  };
+}
+
+function stepSort(state: AppState, step: 1 | -1, nowMs: number): AppState {
+  const columns = sortable(state);
+  const current = state.screen === 'mappings' ? state.mappings.sortKey : state.processes.sortKey;
+  const at = columns.findIndex((c) => c.sortKey === current);
+  const next = columns[(at + step + columns.length) % columns.length]!;
+  return resort(state, { sortKey: next.sortKey, reverse: false }, nowMs);
+}
+
+function setFilter(state: AppState, filter: ProcessFilter, nowMs: number): AppState {
+  const source = { snapshot: state.snapshot, previous: state.previous };
+  return {
+    ...state,
+    processes: reshapeProcessList(
+      state.processes,
+      { filter },
+      source,
+      nowMs,
+      processListRows(state),
+    ),
+  };
+}
+
+/** What a prompt's text does while it is typed: the filters apply live. */
+function applyPromptText(state: AppState, text: string, nowMs: number): AppState {
+  const prompt = state.prompt;
+  if (!prompt || prompt.kind === 'sort') return state;
+  const withText = { ...state, prompt: { ...prompt, text } };
+  const filter = state.processes.filter;
+  return setFilter(
+    withText,
+    prompt.kind === 'filter' ? { ...filter, text } : { ...filter, user: text },
+    nowMs,
+  );
+}
+
+function promptCommand(state: AppState, command: Command, nowMs: number): AppState {
+  const prompt = state.prompt!;
+  switch (command) {
+    case 'accept':
+      return { ...state, prompt: undefined };
+    case 'cancel':
+      return { ...applyPromptText(state, prompt.before, nowMs), prompt: undefined };
+    case 'erase':
+      return applyPromptText(state, prompt.text.slice(0, -1), nowMs);
+    case 'quit':
+      return { ...state, quit: true };
+    default:
+      return state;
+  }
+}
+
+function moveOn(state: AppState, move: Command, nowMs: number): AppState {
+  switch (state.screen) {
+    case 'processes':
+      return {
+        ...state,
+        processes: moveProcessSelection(
+          state.processes,
+          move as Move,
+          nowMs,
+          processListRows(state),
+        ),
+      };
+    case 'mappings':
+      return {
+        ...state,
+        mappings: moveMappingSelection(state.mappings, move as Move, nowMs, mappingListRows(state)),
+      };
+    case 'pages': {
+      const geo = pageGeometry(state);
+      return geo ? { ...state, pages: movePageCursor(state.pages, move, geo) } : state;
+    }
+    case 'help': {
+      const page = helpRows(state);
+      const delta: Partial<Record<Command, number>> = {
+        up: -1,
+        down: 1,
+        'page-up': -page,
+        'page-down': page,
+        home: -Infinity,
+        end: Infinity,
+      };
+      const scroll = Math.min(
+        Math.max(0, state.helpScroll + (delta[move] ?? 0)),
+        maxHelpScroll(state),
+      );
+      return { ...state, helpScroll: scroll };
+    }
+  }
+}
+
+function open(state: AppState, nowMs: number): AppState {
+  if (state.screen === 'processes') {
+    const row = selectedProcessRow(state.processes);
+    if (!row) return state;
+    const focus = { pid: row.process.pid, startTime: row.process.startTime };
+    return refreshAll(
+      { ...state, screen: 'mappings', focus, mappings: resetMappingList(state.mappings) },
+      nowMs,
+    );
+  }
+  if (state.screen === 'mappings') {
+    const row = selectedMappingRow(state.mappings);
+    if (!row) return state;
+    if (row.kind === 'group')
+      return refreshAll({ ...state, mappings: toggleGroup(state.mappings, row.key) }, nowMs);
+    return refreshAll(
+      { ...state, screen: 'pages', pages: { ...EMPTY_PAGE_MAP, mappingStart: row.start } },
+      nowMs,
+    );
+  }
+  return state;
+}
+
+function back(state: AppState, nowMs: number): AppState {
+  switch (state.screen) {
+    case 'help':
+      return { ...state, screen: state.helpReturn };
+    case 'pages':
+      return { ...state, screen: 'mappings', pages: EMPTY_PAGE_MAP };
+    case 'mappings':
+      return refreshAll({ ...state, screen: 'processes', focus: undefined }, nowMs);
+    case 'processes':
+      return isEmptyFilter(state.processes.filter) ? state : setFilter(state, NO_FILTER, nowMs);
+  }
+}
+
+function command(state: AppState, cmd: Command, nowMs: number): AppState {
+  if (state.prompt) return promptCommand(state, cmd, nowMs);
+  if (MOVES.has(cmd) || cmd === 'left' || cmd === 'right') return moveOn(state, cmd, nowMs);
+  const source = { snapshot: state.snapshot, previous: state.previous };
+  const list = state.screen === 'mappings' ? state.mappings : state.processes;
+  switch (cmd) {
+    case 'quit':
+      return { ...state, quit: true };
+    case 'open':
+      return open(state, nowMs);
+    case 'back':
+      return back(state, nowMs);
+    case 'help':
+      if (state.screen === 'help') return { ...state, screen: state.helpReturn };
+      return { ...state, screen: 'help', helpReturn: state.screen, helpScroll: 0 };
+    case 'pause':
+      return { ...state, paused: !state.paused };
+    case 'slower':
+    case 'faster': {
+      const intervalMs = stepInterval(state.intervalMs, cmd === 'slower' ? 1 : -1);
+      return { ...state, intervalMs, message: `interval ${formatInterval(intervalMs)}` };
+    }
+    case 'sort-next':
+    case 'sort-prev':
+      return stepSort(state, cmd === 'sort-next' ? 1 : -1, nowMs);
+    case 'reverse':
+      return resort(state, { reverse: !list.reverse }, nowMs);
+    case 'sort-pick':
+      return { ...state, prompt: { kind: 'sort', text: '', before: '' } };
+    case 'filter':
+    case 'user': {
+      const text = cmd === 'filter' ? state.processes.filter.text : state.processes.filter.user;
+      return { ...state, prompt: { kind: cmd, text, before: text } };
+    }
+    case 'tree':
+      return {
+        ...state,
+        processes: reshapeProcessList(
+          state.processes,
+          { tree: !state.processes.tree },
+          source,
+          nowMs,
+          processListRows(state),
+        ),
+      };
+    case 'group':
+      return refreshAll(
+        {
+          ...state,
+          mappings: { ...state.mappings, grouped: !state.mappings.grouped, holdUntilMs: 0 },
+        },
+        nowMs,
+      );
+    case 'zoom-in':
+    case 'zoom-out': {
+      const geo = pageGeometry(state);
+      if (!geo) return state;
+      return { ...state, pages: zoomPageMap(state.pages, cmd === 'zoom-in' ? 'in' : 'out', geo) };
+    }
+    default:
+      return state;
+  }
+}
+
+/** The TUI's one reducer: pure, time passed in. */
+export function appReducer(state: AppState, action: AppAction): AppState {
+  switch (action.type) {
+    case 'session': {
+      const { snapshot, progress } = action.update;
+      if (snapshot === state.snapshot)
+        return progress === state.progress ? state : { ...state, progress };
+      return refreshAll({ ...state, previous: state.snapshot, snapshot, progress }, action.nowMs);
+    }
+    case 'resize':
+      return refreshAll({ ...state, viewport: action.viewport, helpScroll: 0 }, action.nowMs);
+    case 'command':
+      return command({ ...state, message: undefined }, action.command, action.nowMs);
+    case 'type':
+      return state.prompt
+        ? applyPromptText(state, state.prompt.text + action.text, action.nowMs)
+        : state;
+    case 'pick': {
+      if (state.prompt?.kind !== 'sort') return state;
+      const column = sortable(state).find((c) => c.pick === action.letter);
+      const closed = { ...state, prompt: undefined };
+      return column?.sortKey
+        ? resort(closed, { sortKey: column.sortKey, reverse: false }, action.nowMs)
+        : closed;
+    }
+  }
+}
+
+/** The process the session should read mappings and pages of, if any. */
+export function intentFocusPid(state: AppState): number | undefined {
+  return state.focus?.pid;
+}
+
+/** The mapping whose pages are on screen, if any. */
+export function intentFocusMapping(state: AppState): number | undefined {
+  const onPages =
+    state.screen === 'pages' || (state.screen === 'help' && state.helpReturn === 'pages');
+  return onPages ? state.pages.mappingStart : undefined;
+}

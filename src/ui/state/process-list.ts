@@ -1,0 +1,138 @@
+import { diffUss, processKey } from '../../model/delta.js';
+import { NO_FILTER, filterProcesses, type ProcessFilter } from '../../model/filter.js';
+import { computeTree, type TreeRow } from '../../model/tree.js';
+import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
+import type { ProcessSample, Snapshot } from '../../model/types.js';
+import type { ProcessRow } from '../process-columns.js';
+import {
+  EMPTY_CURSOR,
+  HOLD_MS,
+  followSelection,
+  holdOrder,
+  moveCursor,
+  type ListCursor,
+  type Move,
+} from './list-cursor.js';
+
+/** The process list: how it is sorted and filtered, its rows in drawn order, and the selection. */
+export interface ProcessListState {
+  sortKey: ViewSortKey;
+  reverse: boolean;
+  filter: ProcessFilter;
+  tree: boolean;
+  rows: ProcessRow[];
+  /** Processes in the snapshot before filtering. */
+  total: number;
+  cursor: ListCursor;
+  /** The drawn order is held until then (ms), while the user moves through the list. */
+  holdUntilMs: number;
+}
+
+/** The two snapshots the list is drawn from: Δ compares them. */
+export interface ListSource {
+  snapshot: Snapshot | undefined;
+  previous: Snapshot | undefined;
+}
+
+export function initialProcessList(sortKey: ViewSortKey): ProcessListState {
+  return {
+    sortKey,
+    reverse: false,
+    filter: NO_FILTER,
+    tree: false,
+    rows: [],
+    total: 0,
+    cursor: EMPTY_CURSOR,
+    holdUntilMs: 0,
+  };
+}
+
+/** Tree rails: "│ " where an ancestor has later siblings, then "├─ " or "└─ ". */
+function treePrefix(t: TreeRow): string {
+  if (t.depth === 0) return '';
+  const rails = t.rails.map((more) => (more ? '│ ' : '  ')).join('');
+  return rails + (t.hasNextSibling ? '├─ ' : '└─ ');
+}
+
+/** The rows for a snapshot: filtered, sorted (or as a tree sorted within families), with Δ. */
+export function deriveProcessRows(state: ProcessListState, source: ListSource): ProcessRow[] {
+  const snapshot = source.snapshot;
+  if (!snapshot) return [];
+  const delta = diffUss(source.previous, snapshot);
+  const hasPrevious = source.previous !== undefined;
+  const visible = filterProcesses(snapshot.processes, state.filter);
+  const sorted = sortRowsBy(visible, state.sortKey, state.reverse, (p: ProcessSample) => ({
+    counters: p.totals,
+    deltaBytes: delta.get(processKey(p)) ?? Number.NaN,
+    id: p.pid,
+    name: p.comm,
+    sizeBytes: p.totals.rssBytes,
+  }));
+  const toRow = (p: ProcessSample, prefix: string): ProcessRow => ({
+    key: processKey(p),
+    process: p,
+    deltaBytes: delta.get(processKey(p)),
+    hasPrevious,
+    treePrefix: prefix,
+  });
+  if (state.tree) return computeTree(sorted).map((t) => toRow(t.process, treePrefix(t)));
+  return sorted.map((p) => toRow(p, ''));
+}
+
+/**
+ * Redraws the list from the source. While the order is held (the user is moving, flat view),
+ * rows keep their places; the selection follows its process either way.
+ */
+export function refreshProcessList(
+  state: ProcessListState,
+  source: ListSource,
+  nowMs: number,
+  pageRows: number,
+): ProcessListState {
+  let rows = deriveProcessRows(state, source);
+  if (!state.tree && nowMs < state.holdUntilMs) {
+    rows = holdOrder(
+      rows,
+      (r) => r.key,
+      state.rows.map((r) => r.key),
+    );
+  }
+  const cursor = followSelection(
+    state.cursor,
+    rows.map((r) => r.key),
+    pageRows,
+  );
+  return { ...state, rows, cursor, total: source.snapshot?.processes.length ?? 0 };
+}
+
+/** Moves the selection and holds the order for a while. */
+export function moveProcessSelection(
+  state: ProcessListState,
+  move: Move,
+  nowMs: number,
+  pageRows: number,
+): ProcessListState {
+  const cursor = moveCursor(
+    state.cursor,
+    state.rows.map((r) => r.key),
+    move,
+    pageRows,
+  );
+  return { ...state, cursor, holdUntilMs: nowMs + HOLD_MS };
+}
+
+/** Changes how the list is sorted, filtered or shown: the held order is let go at once. */
+export function reshapeProcessList(
+  state: ProcessListState,
+  change: Partial<Pick<ProcessListState, 'sortKey' | 'reverse' | 'filter' | 'tree'>>,
+  source: ListSource,
+  nowMs: number,
+  pageRows: number,
+): ProcessListState {
+  return refreshProcessList({ ...state, ...change, holdUntilMs: 0 }, source, nowMs, pageRows);
+}
+
+/** The selected row, if any. */
+export function selectedProcessRow(state: ProcessListState): ProcessRow | undefined {
+  return state.rows[state.cursor.selectedIndex];
+}

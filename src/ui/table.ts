@@ -1,0 +1,95 @@
+import { isAscending, type ViewSortKey } from '../model/view-sort.js';
+import { fit } from './format/size.js';
+import { fitEnd } from './format/text.js';
+
+/**
+ * A table column as data: title, width, alignment, how early it is dropped on a narrow
+ * terminal, the sort key it stands for and the letter that picks it.
+ */
+export interface Column<R> {
+  id: string;
+  title: string;
+  /** Fixed width; for the flexible column, the width it keeps unless a priority 0–1 column needs room. */
+  width: number;
+  /** The flexible column's least width. */
+  minWidth?: number;
+  align: 'left' | 'right';
+  /** Takes what is left of the line. */
+  flex?: boolean;
+  /** 0: always shown; higher numbers are dropped first when the terminal is narrow. */
+  priority: number;
+  sortKey?: ViewSortKey;
+  /** The letter that picks this column at the sort prompt. */
+  pick?: string;
+  /** Cut long text keeping its end (paths), not its start. */
+  keepEnd?: boolean;
+  text: (row: R) => string;
+}
+
+/** The columns that fit a width, in display order, with their widths. */
+export interface TableLayout<R> {
+  columns: readonly Column<R>[];
+  widths: readonly number[];
+  width: number;
+}
+
+/**
+ * Chooses columns for a terminal `width`: by priority, each one kept if it still fits, so a
+ * narrow terminal loses columns instead of wrapping. Only the most important columns
+ * (priority 0 and 1) may squeeze the flexible column below its width, down to its minWidth;
+ * it then gets whatever is left.
+ */
+export function layoutColumns<R>(all: readonly Column<R>[], width: number): TableLayout<R> {
+  const byPriority = all
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => a.c.priority - b.c.priority || a.i - b.i);
+  const flex = all.find((c) => c.flex);
+  const squeeze = flex ? flex.width - (flex.minWidth ?? flex.width) : 0;
+  const chosen = new Set<number>();
+  let used = -squeeze; // the flexible column is counted at its least width
+  for (const { c, i } of byPriority) {
+    const need = c.width + (chosen.size > 0 ? 1 : 0);
+    const room = c.priority <= 1 ? width : width - squeeze;
+    if (c.priority > 0 && used + need > room) continue;
+    chosen.add(i);
+    used += need;
+  }
+  const columns = all.filter((_, i) => chosen.has(i));
+  const spare = width - used;
+  const widths = columns.map((c) =>
+    c.flex ? Math.max(c.minWidth ?? c.width, c.width - squeeze + spare) : c.width,
+  );
+  return { columns, widths, width };
+}
+
+/** One row as one string: cells padded to their widths, joined by a space, cut to the width. */
+export function formatRow<R>(layout: TableLayout<R>, row: R): string {
+  let line = '';
+  layout.columns.forEach((c, i) => {
+    const w = layout.widths[i]!;
+    const text = c.text(row);
+    const cell = c.keepEnd && text.length > w ? fitEnd(text, w) : fit(text, w, c.align);
+    line += (i > 0 ? ' ' : '') + cell;
+  });
+  return line.length > layout.width ? line.slice(0, layout.width) : line;
+}
+
+/** The title row; the sort column's title carries ▼ (largest first) or ▲ (smallest first). */
+export function formatTitle<R>(
+  layout: TableLayout<R>,
+  sortKey: ViewSortKey,
+  reverse: boolean,
+): string {
+  let line = '';
+  layout.columns.forEach((c, i) => {
+    const w = layout.widths[i]!;
+    const mark = c.sortKey === sortKey ? (isAscending(sortKey, reverse) ? '▲' : '▼') : '';
+    line += (i > 0 ? ' ' : '') + fit(mark + c.title, w, c.align);
+  });
+  return line.length > layout.width ? line.slice(0, layout.width) : line.padEnd(layout.width);
+}
+
+/** The sortable columns of a table, in display order (for < and > and the sort prompt). */
+export function sortableColumns<R>(all: readonly Column<R>[]): Column<R>[] {
+  return all.filter((c) => c.sortKey !== undefined);
+}

@@ -1,0 +1,86 @@
+import { diffMappingUss } from '../../model/delta.js';
+import { findProcess } from '../../model/delta.js';
+import { mappingHeader } from '../format/header.js';
+import { focusedProcess, type AppState } from '../state/app-state.js';
+import { verticalLayout } from '../layout.js';
+import { addressWidth, mappingColumns, type MappingRow } from '../mapping-columns.js';
+import { STYLES, paint } from '../style.js';
+import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
+import type { ProcessSample } from '../../model/types.js';
+import { bottomLines } from './process-view.js';
+
+/** The totals line: the process's own counters, as smaps_rollup would give them. */
+function totalsRow(p: ProcessSample, previous: ProcessSample | undefined): MappingRow {
+  const mappings = p.mappings ?? [];
+  const delta = diffMappingUss(previous, p);
+  const deltas = mappings.map((m) => delta.get(m.start));
+  return {
+    key: 'total',
+    kind: 'total',
+    depth: 0,
+    start: 0,
+    end: 0,
+    perms: '',
+    offset: 0,
+    path: '',
+    counters: p.totals,
+    sizeBytes: mappings.reduce((sum, m) => sum + (m.end - m.start), 0),
+    deltaBytes: deltas.includes(undefined)
+      ? undefined
+      : deltas.reduce<number>((s, d) => s + (d ?? 0), 0),
+    hasPrevious: previous?.mappings !== undefined,
+    mappingCount: mappings.length,
+    expanded: false,
+  };
+}
+
+function emptyText(p: ProcessSample | undefined): string {
+  if (!p) return 'process not in this sample';
+  if (p.access === 'restricted') {
+    return `process ${p.pid} is restricted: this user may not read its mappings (run memtop as root)`;
+  }
+  return 'reading mappings…';
+}
+
+/** Every line of the mapping view, at most rows − 1 of them. */
+export function mappingScreenLines(state: AppState): string[] {
+  const { columns: width } = state.viewport;
+  const p = focusedProcess(state);
+  const list = state.mappings;
+  const v = verticalLayout(state.viewport, 2, 2);
+  const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
+  const groups = list.rows.filter((r) => r.kind === 'group').length;
+  const count = p?.mappings?.length ?? 0;
+  const summary =
+    `${count} mappings` + (list.grouped ? `, grouped by file (${groups} files with several)` : '');
+  const lines: string[] =
+    p && state.snapshot
+      ? mappingHeader(p, state.snapshot, info, summary, width, state.color).slice(0, v.header)
+      : [];
+  while (lines.length < v.header) lines.push('');
+  const columns = mappingColumns(addressWidth(list.rows));
+  const table = layoutColumns(columns, width);
+  lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
+  const top = list.cursor.scrollTop;
+  const shown = list.rows.slice(top, top + v.body);
+  if (shown.length === 0 && v.body > 0) lines.push(emptyText(p));
+  shown.forEach((row, i) => {
+    const text = formatRow(table, row);
+    lines.push(
+      top + i === list.cursor.selectedIndex
+        ? paint(text.padEnd(width), STYLES.selected, state.color)
+        : text.trimEnd(),
+    );
+  });
+  while (lines.length < v.header + 1 + v.body) lines.push('');
+  const previous = state.focus ? findProcess(state.previous, state.focus) : undefined;
+  lines.push(
+    p?.mappings
+      ? paint(formatRow(table, totalsRow(p, previous)).trimEnd(), { bold: true }, state.color)
+      : '',
+  );
+  const left = p
+    ? `PID ${p.pid} · Enter: page map of a mapping${list.grouped ? ' (or unfold a file)' : ''}`
+    : '';
+  return [...lines, ...bottomLines(state, left, v, sortableColumns(columns))];
+}

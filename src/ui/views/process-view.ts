@@ -1,0 +1,71 @@
+import { isEmptyFilter } from '../../model/filter.js';
+import { processHeader } from '../format/header.js';
+import { formatInterval } from '../format/text.js';
+import { keyContext, type AppState } from '../state/app-state.js';
+import { verticalLayout } from '../layout.js';
+import { PROCESS_COLUMNS, type ProcessRow } from '../process-columns.js';
+import { STYLES, paint } from '../style.js';
+import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
+import { keyLine, promptLine, statusLine } from './bottom.js';
+
+function summary(state: AppState): string {
+  const list = state.processes;
+  const parts = [`${list.rows.length} of ${list.total} processes`];
+  if (list.filter.text) parts.push(`filter "${list.filter.text}"`);
+  if (list.filter.user) parts.push(`user ${list.filter.user}`);
+  if (list.tree) parts.push('tree');
+  parts.push(`interval ${formatInterval(state.intervalMs)}`);
+  return parts.join(' · ');
+}
+
+function emptyText(state: AppState): string {
+  if (!state.snapshot) return state.progress ? 'reading processes…' : 'sampling…';
+  if (!isEmptyFilter(state.processes.filter))
+    return 'no process matches the filter (Esc clears it)';
+  return 'no processes to show';
+}
+
+/** The status line of the list screens: the prompt when one is open, else a summary and a note. */
+export function bottomLines(
+  state: AppState,
+  left: string,
+  layout: { status: boolean; keys: boolean },
+  sortable: readonly { pick?: string; title: string }[] = [],
+): string[] {
+  const { columns: width } = state.viewport;
+  const lines: string[] = [];
+  if (layout.status) {
+    lines.push(
+      state.prompt
+        ? promptLine(state.prompt, sortable, width, state.color)
+        : statusLine(left, state.message ?? (state.paused ? 'PAUSED' : ''), width, state.color),
+    );
+  }
+  if (layout.keys) lines.push(keyLine(keyContext(state), width, state.color));
+  return lines;
+}
+
+/** Every line of the process list screen, at most rows − 1 of them. */
+export function processScreenLines(state: AppState): string[] {
+  const { columns: width } = state.viewport;
+  const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
+  const header = processHeader(state.snapshot, info, width, state.color);
+  const v = verticalLayout(state.viewport, header.length, 1);
+  const list = state.processes;
+  const table = layoutColumns(PROCESS_COLUMNS, width);
+  const lines = header.slice(0, v.header);
+  lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
+  const top = list.cursor.scrollTop;
+  const shown: ProcessRow[] = list.rows.slice(top, top + v.body);
+  if (shown.length === 0 && v.body > 0) lines.push(emptyText(state));
+  shown.forEach((row, i) => {
+    const text = formatRow(table, row);
+    if (top + i === list.cursor.selectedIndex)
+      lines.push(paint(text.padEnd(width), STYLES.selected, state.color));
+    else if (row.process.access === 'restricted')
+      lines.push(paint(text.trimEnd(), STYLES.restricted, state.color));
+    else lines.push(text.trimEnd());
+  });
+  while (lines.length < v.header + 1 + v.body) lines.push('');
+  return [...lines, ...bottomLines(state, summary(state), v, sortableColumns(PROCESS_COLUMNS))];
+}
