@@ -1,6 +1,13 @@
+import { constants } from 'node:os';
+import { render, type Instance } from 'ink';
+import { createElement } from 'react';
 import type { SortKey } from '../model/sort.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { runBatch } from './batch.js';
+import { App } from '../ui/App.js';
+import type { SessionIntent } from '../ui/intents.js';
+import { Session } from './session.js';
+import { TerminalGuard } from './terminal.js';
+import { TerminalOutput } from './terminal-output.js';
 
 export interface InteractiveArgs {
   intervalMs: number;
@@ -9,16 +16,77 @@ export interface InteractiveArgs {
   color: boolean;
 }
 
-/** Interactive view: for now batch frames on the terminal until interrupted. */
+/** Ink's options for memtop: line diff, at most 10 frames a second, memtop handles Ctrl-C. */
+export const INK_OPTIONS = {
+  incrementalRendering: true,
+  maxFps: 10,
+  exitOnCtrlC: false,
+  patchConsole: false,
+} as const;
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * The full-screen TUI: a sampling session feeding an Ink app on the alternate screen. The
+ * terminal is restored however memtop ends: q, Ctrl-C, a signal, a failed sample or a crash.
+ */
 export async function runInteractive(sampler: Sampler, args: InteractiveArgs): Promise<void> {
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  await runBatch(sampler, {
-    intervalMs: args.intervalMs,
-    json: false,
-    pids: args.pids,
-    sort: args.sort,
-    write: (t) => process.stdout.write(t),
-    signal: controller.signal,
-  });
+  const session = new Session(sampler, { intervalMs: args.intervalMs, pids: args.pids });
+  const terminal = new TerminalGuard(process.stdout, process.stdin);
+  const output = new TerminalOutput(process.stdout);
+  let instance: Instance | undefined;
+  const cleanup = () => {
+    session.stop();
+    try {
+      instance?.unmount();
+    } finally {
+      instance = undefined;
+      output.detach();
+      terminal.restore();
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup();
+    process.exit(128 + (constants.signals[signal] ?? 1));
+  };
+  const onCrash = (error: unknown) => {
+    cleanup();
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`memtop: internal error: ${message}\n`);
+    process.exit(1);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  let running: Promise<void> | undefined;
+  try {
+    terminal.enter();
+    let quit = () => {};
+    const quitting = new Promise<void>((resolve) => (quit = resolve));
+    const onIntent = (intent: SessionIntent) => session.send(intent);
+    const app = createElement(App, {
+      feed: session,
+      onIntent,
+      onQuit: () => quit(),
+      sortKey: args.sort,
+      intervalMs: args.intervalMs,
+      color: args.color,
+    });
+    instance = render(app, {
+      ...INK_OPTIONS,
+      stdout: output as unknown as NodeJS.WriteStream,
+      stdin: process.stdin,
+      stderr: process.stderr,
+    });
+    // Let the first frame ("sampling…") reach the screen before the first, blocking, sample.
+    await new Promise((resolve) => setImmediate(resolve));
+    running = session.run();
+    await Promise.race([quitting, running, instance.waitUntilExit()]);
+  } finally {
+    cleanup();
+    running?.catch(() => undefined); // a failure after quitting has nothing left to report to
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
 }

@@ -1,0 +1,140 @@
+// The sampling loop behind the TUI, on a fake sampler: sleeps after each sample, obeys intents.
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Session, type SampleSource } from '../../src/commands/session.js';
+import type { SampleRequest } from '../../src/sampler/sampler.js';
+import type { SessionUpdate } from '../../src/ui/intents.js';
+import { counters, proc, snapshot } from '../helpers/synthetic.js';
+
+interface Call {
+  request: SampleRequest;
+  startMs: number;
+  endMs: number;
+}
+
+/** A sampler of processes 1..n that takes `costMs` (busy-waiting, as the real one blocks). */
+function fakeSource(n: number, costMs = 2): SampleSource & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    listPids: () => Array.from({ length: n }, (_, i) => i + 1),
+    sample(request) {
+      const startMs = performance.now();
+      while (performance.now() - startMs < costMs) {
+        // blocking, like reading /proc
+      }
+      const pids = request.pids ?? Array.from({ length: n }, (_, i) => i + 1);
+      const snap = snapshot(pids.map((pid) => proc(pid, counters({ uss: pid }))));
+      calls.push({ request, startMs, endMs: performance.now() });
+      return snap;
+    },
+  };
+}
+
+let session: Session | undefined;
+afterEach(() => session?.stop());
+
+describe('sampling session', () => {
+  it('reads the first sample in parts, showing progress, then publishes all of it', async () => {
+    const source = fakeSource(10);
+    session = new Session(source, { intervalMs: 60_000, firstSampleChunk: 4, progressAfterMs: 0 });
+    const updates: SessionUpdate[] = [];
+    session.subscribe((u) => updates.push(u));
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(updates.filter((u) => u.progress).map((u) => u.progress)).toEqual([
+      { done: 4, total: 10 },
+      { done: 8, total: 10 },
+    ]);
+    expect(session.current().snapshot!.processes).toHaveLength(10);
+    expect(source.calls.map((c) => c.request.pids)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
+    ]);
+  });
+
+  it('sleeps a whole interval after each sample, so samples never overlap', async () => {
+    const source = fakeSource(3, 15);
+    session = new Session(source, { intervalMs: 30 });
+    void session.run();
+    await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(5), {
+      timeout: 5000,
+    });
+    session.stop();
+    for (let i = 1; i < source.calls.length; i++) {
+      const gap = source.calls[i]!.startMs - source.calls[i - 1]!.endMs;
+      expect(gap).toBeGreaterThanOrEqual(29);
+    }
+  });
+
+  it('samples the focused process at once, alone, and merges it into the last full sample', async () => {
+    const source = fakeSource(3);
+    session = new Session(source, { intervalMs: 60_000 });
+    void session.run();
+    await vi.waitFor(() => expect(source.calls).toHaveLength(1));
+    session.send({ type: 'focus-process', pid: 2 });
+    await vi.waitFor(() => expect(source.calls).toHaveLength(2));
+    expect(source.calls[1]!.request).toEqual({ pids: [2], focusPid: 2 });
+    expect(session.current().snapshot!.processes.map((p) => p.pid)).toEqual([1, 2, 3]);
+    session.send({ type: 'focus-process', pid: undefined });
+    await vi.waitFor(() => expect(source.calls).toHaveLength(3));
+    expect(source.calls[2]!.request).toEqual({ pids: undefined });
+  });
+
+  it('samples a page map on screen twice per interval', async () => {
+    const source = fakeSource(3);
+    session = new Session(source, { intervalMs: 600 });
+    void session.run();
+    session.send({ type: 'focus-process', pid: 1 });
+    session.send({ type: 'focus-mapping', start: 0x1000 });
+    await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(4), {
+      timeout: 3000,
+    });
+    const gaps = source.calls.slice(2).map((c, i) => c.startMs - source.calls[i + 1]!.endMs);
+    for (const gap of gaps) expect(gap).toBeLessThan(590);
+  });
+
+  it('stops sampling while paused, and takes up the new interval at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+    try {
+      const source = fakeSource(2, 0);
+      session = new Session(source, { intervalMs: 20, now: () => Date.now() });
+      void session.run();
+      await vi.advanceTimersByTimeAsync(20);
+      expect(source.calls).toHaveLength(2);
+      session.send({ type: 'pause', paused: true });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(source.calls).toHaveLength(2);
+      session.send({ type: 'interval', intervalMs: 60_000 });
+      session.send({ type: 'pause', paused: false });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(source.calls).toHaveLength(2);
+      session.send({ type: 'interval', intervalMs: 10 });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(source.calls).toHaveLength(3);
+    } finally {
+      session?.stop();
+      vi.useRealTimers();
+    }
+  });
+
+  it('ends run() on stop(), and rejects it when a sample fails', async () => {
+    const source = fakeSource(1);
+    session = new Session(source, { intervalMs: 60_000 });
+    const running = session.run();
+    await vi.waitFor(() => expect(source.calls).toHaveLength(1));
+    session.stop();
+    await expect(running).resolves.toBeUndefined();
+    const failing = new Session(
+      {
+        listPids: () => [1],
+        sample: () => {
+          throw new Error('proc vanished');
+        },
+      },
+      { intervalMs: 10 },
+    );
+    await expect(failing.run()).rejects.toThrow('proc vanished');
+  });
+});
