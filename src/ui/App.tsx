@@ -3,7 +3,7 @@ import type { ViewSortKey } from '../model/view-sort.js';
 import { CurrentScreen } from './components/Screens.js';
 import type { SessionFeed, SessionIntent } from './intents.js';
 import { appReducer } from './state/app-reducer.js';
-import { initialAppState, keyContext } from './state/app-state.js';
+import { initialAppState } from './state/app-state.js';
 import { useKeys } from './use-keys.js';
 import { useIntents, useSessionFeed } from './use-session.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -28,7 +28,7 @@ export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color }: AppP
   useEffect(() => dispatch({ type: 'resize', viewport, nowMs: Date.now() }), [viewport]);
   useSessionFeed(feed, dispatch);
   useIntents(state, onIntent);
-  useKeys(keyContext(state), dispatch);
+  useKeys(dispatch);
   useEffect(() => {
     if (state.quit) onQuit();
   }, [state.quit, onQuit]);

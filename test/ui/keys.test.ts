@@ -1,30 +1,16 @@
 // The key table: it dispatches every command, and the help and key line come from it.
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, KEY_BINDINGS, footerItems, resolveKey } from '../../src/ui/keys.js';
+import {
+  COMMANDS,
+  KEY_BINDINGS,
+  PLAIN_KEY,
+  footerItems,
+  resolveKey,
+  splitKeys,
+} from '../../src/ui/keys.js';
 
-const none: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const none = PLAIN_KEY;
 const k = (over: Partial<Key>): Key => ({ ...none, ...over });
 
 describe('key table', () => {
@@ -94,5 +80,15 @@ describe('key table', () => {
     ]);
     expect(footerItems('pages').map((f) => f.name)).toContain('Zoom');
     expect(footerItems('prompt').map((f) => f.name)).toEqual(['Apply', 'Cancel']);
+  });
+
+  it('splits keys that arrive together into one key each', () => {
+    expect(splitKeys('jjk', none).map((x) => x.input)).toEqual(['j', 'j', 'k']);
+    const pasted = splitKeys('/ab\r\x7f', none);
+    expect(pasted.map((x) => x.input)).toEqual(['/', 'a', 'b', '', '']);
+    expect(pasted[3]!.key.return).toBe(true);
+    expect(pasted[4]!.key.delete).toBe(true);
+    expect(splitKeys('\x03x', none)[0]).toEqual({ input: 'c', key: { ...none, ctrl: true } });
+    expect(splitKeys('', k({ upArrow: true }))).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ import {
   stepInterval,
 } from '../../src/ui/state/app-reducer.js';
 import { initialAppState, keyContext, type AppState } from '../../src/ui/state/app-state.js';
-import type { Command } from '../../src/ui/keys.js';
+import { PLAIN_KEY, type Command } from '../../src/ui/keys.js';
 import {
   HOLD_MS,
   followSelection,
@@ -201,6 +201,16 @@ describe('app reducer', () => {
     expect(pids(s.processes.rows)).toEqual([12]);
     s = press(s, 'back');
     expect(pids(s.processes.rows)).toEqual([11, 10, 12]);
+  });
+
+  it('reads keys that arrive together in the context each one leaves: "/post⏎" filters', () => {
+    const s = appReducer(app(family), { type: 'key', input: '/post\r', key: PLAIN_KEY, nowMs: 0 });
+    expect(keyContext(s)).toBe('processes');
+    expect(s.processes.filter.text).toBe('post');
+    expect(pids(s.processes.rows)).toEqual([12]);
+    const q = appReducer(app(family), { type: 'key', input: 'jjq', key: PLAIN_KEY, nowMs: 0 });
+    expect(q.quit).toBe(true);
+    expect(q.processes.cursor.selectedIndex).toBe(2);
   });
 
   it('filters by user name or uid', () => {

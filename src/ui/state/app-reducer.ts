@@ -1,6 +1,7 @@
 import { isEmptyFilter, NO_FILTER, type ProcessFilter } from '../../model/filter.js';
 import type { ViewSortKey } from '../../model/view-sort.js';
-import type { Command } from '../keys.js';
+import type { Key } from 'ink';
+import { resolveKey, splitKeys, type Command } from '../keys.js';
 import { mappingColumns } from '../mapping-columns.js';
 import { PROCESS_COLUMNS } from '../process-columns.js';
 import { sortableColumns } from '../table.js';
@@ -12,6 +13,7 @@ import {
   pageGeometry,
   processListRows,
   refreshAll,
+  keyContext,
   type AppAction,
   type AppState,
 } from './app-state.js';
@@ -251,9 +253,34 @@ function command(state: AppState, cmd: Command, nowMs: number): AppState {
   }
 }
 
+/** Text a key types at a prompt: none for control keys. */
+function typedText(input: string, key: Key): string {
+  if (key.ctrl || key.meta || key.escape || key.return || key.tab) return '';
+  // eslint-disable-next-line no-control-regex
+  return input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+/** One key: a command from the key table in the live context, else text for a prompt. */
+function pressKey(state: AppState, input: string, key: Key, nowMs: number): AppState {
+  const context = keyContext(state);
+  const cmd = resolveKey(input, key, context);
+  if (cmd) return appReducer(state, { type: 'command', command: cmd, nowMs });
+  const text = typedText(input, key);
+  if (text === '') return state;
+  if (context === 'sort')
+    return appReducer(state, { type: 'pick', letter: text.slice(0, 1), nowMs });
+  if (context === 'prompt') return appReducer(state, { type: 'type', text, nowMs });
+  return state;
+}
+
 /** The TUI's one reducer: pure, time passed in. */
 export function appReducer(state: AppState, action: AppAction): AppState {
   switch (action.type) {
+    case 'key':
+      return splitKeys(action.input, action.key).reduce(
+        (s, k) => pressKey(s, k.input, k.key, action.nowMs),
+        state,
+      );
     case 'session': {
       const { snapshot, progress } = action.update;
       if (snapshot === state.snapshot)

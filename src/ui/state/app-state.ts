@@ -6,6 +6,7 @@ import { processHeader } from '../format/header.js';
 import { formatAddress } from '../format/size.js';
 import { helpLineCount } from '../format/help.js';
 import type { SampleProgress, SessionUpdate } from '../intents.js';
+import type { Key } from 'ink';
 import type { Command, KeyContext } from '../keys.js';
 import { frameLines, verticalLayout, type Viewport } from '../layout.js';
 import { legendLines } from '../page-legend.js';
@@ -56,6 +57,8 @@ export interface AppState {
 
 export type AppAction =
   | { type: 'session'; update: SessionUpdate; nowMs: number }
+  /** A key press as Ink reports it; read through the key table in the live context. */
+  | { type: 'key'; input: string; key: Key; nowMs: number }
   | { type: 'resize'; viewport: Viewport; nowMs: number }
   | { type: 'command'; command: Command; nowMs: number }
   /** Text typed at a prompt. */
