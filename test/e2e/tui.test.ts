@@ -1,0 +1,311 @@
+// memtop's TUI driven in a real terminal: tmux at 120×40, keys in, screens out (needs tmux).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
+import { PAGE_SIZE } from '../helpers/workload.js';
+import { ANON_PAGES, anonCount, startFamily, type Family } from '../live/fork-family.js';
+
+const SOCKET = `memtop-test-${process.pid}`;
+const COLUMNS = 120;
+const ROWS = 40;
+const WAIT_MS = 20_000;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+/** A shell in a detached tmux session of the test's size. */
+function openTerminal(name: string): void {
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    String(COLUMNS),
+    '-y',
+    String(ROWS),
+    'bash --norc --noprofile',
+  );
+}
+
+function screen(name: string, escapes = false): string {
+  return tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
+}
+
+function paneFlag(name: string, flag: 'alternate_on' | 'cursor_flag' | 'pane_pid'): string {
+  return tmux('display-message', '-p', '-t', name, `#{${flag}}`).trim();
+}
+
+function keys(name: string, ...k: string[]): void {
+  tmux('send-keys', '-t', name, ...k);
+}
+
+function type(name: string, text: string): void {
+  tmux('send-keys', '-t', name, '-l', text);
+}
+
+/** Polls the screen until `test` holds; fails with the last screen after the timeout. */
+async function waitFor(
+  name: string,
+  what: string,
+  test: (text: string) => boolean,
+): Promise<string> {
+  const deadline = Date.now() + WAIT_MS;
+  let last = '';
+  for (;;) {
+    last = screen(name);
+    if (test(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The command a test types: memtop between two `stty -g`, then its exit status. */
+function memtopCommand(dir: string): string {
+  return (
+    `stty -g > ${dir}/stty.before; env CI=false node ${CLI} -d 1; ` +
+    `echo memtop-exit=$?; stty -g > ${dir}/stty.after`
+  );
+}
+
+const SIZE = '(-|restricted|\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB))';
+const PROCESS_ROW = new RegExp(
+  `^ *(\\d+) (\\S+) +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} (.*)$`,
+);
+const MAPPING_ROW = new RegExp(
+  `^([0-9a-f]+-[0-9a-f]+) (\\S{4}) +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE}`,
+);
+
+function bytes(text: string): number {
+  const m = /^(\d+(?:\.\d+)?) (B|KiB|MiB|GiB|TiB)$/.exec(text);
+  if (!m) return Number.NaN;
+  const unit = ['B', 'KiB', 'MiB', 'GiB', 'TiB'].indexOf(m[2]!);
+  return Number(m[1]) * 1024 ** unit;
+}
+
+interface ProcessLine {
+  pid: number;
+  uss: number;
+  shared: number;
+  command: string;
+}
+
+/** The process rows on screen. */
+function processRows(text: string): ProcessLine[] {
+  return text.split('\n').flatMap((line) => {
+    const m = PROCESS_ROW.exec(line);
+    return m
+      ? [{ pid: Number(m[1]), uss: bytes(m[3]!), shared: bytes(m[6]!), command: m[9]! }]
+      : [];
+  });
+}
+
+function nonIncreasing(values: number[]): boolean {
+  return values.every((v, i) => i === 0 || v <= values[i - 1]!);
+}
+
+const hex = (n: number) => n.toString(16);
+
+/** Whether the screen line holding `text` is drawn in inverse video (the selection bar). */
+function isSelected(name: string, text: string): boolean {
+  const line = screen(name, true)
+    .split('\n')
+    .find((l) => l.includes(text));
+  return line !== undefined && /\x1b\[(?:[0-9;]*;)?7m/.test(line); // eslint-disable-line no-control-regex
+}
+
+describe('memtop TUI end to end in tmux (requires tmux)', () => {
+  let family: Family;
+  let dir: string;
+
+  beforeAll(async () => {
+    family = await startFamily();
+    dir = mkdtempSync(join(tmpdir(), 'memtop-tui-'));
+  });
+
+  afterAll(async () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // no server left to kill
+    }
+    await family?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the workload, sorts, filters, drills into a child’s copy-on-write region and its pages, helps, quits', async () => {
+    const t = 'main';
+    openTerminal(t);
+    keys(t, memtopCommand(dir), 'Enter');
+    const first = await waitFor(
+      t,
+      'the header',
+      (s) => /^memtop \d\d:\d\d:\d\d /.test(s) && s.includes('processes · interval 1s'),
+    );
+    expect(first).toMatch(
+      /\nMem [\d.]+ \w+ total, [\d.]+ \w+ available {2}Σ RSS .* sharing saves /,
+    );
+    expect(paneFlag(t, 'alternate_on')).toBe('1');
+
+    // Filter to the workload (the parent, its three children, the other two processes).
+    keys(t, '/');
+    type(t, 'memtop-workload');
+    keys(t, 'Enter');
+    const [child0, child1] = family.children as [number, number];
+    const ours = [family.parent.pid, ...family.children, family.other.pid, family.sparse.pid];
+    const filtered = await waitFor(t, 'the filtered list', (s) => {
+      const rows = processRows(s);
+      return (
+        s.includes('filter "memtop-workload"') &&
+        ours.every((pid) => rows.some((r) => r.pid === pid))
+      );
+    });
+    expect(processRows(filtered).every((r) => r.command.includes('memtop-workload'))).toBe(true);
+    expect(filtered).toContain('filter "memtop-workload"');
+
+    // Sorted by USS (the default): child 1 wrote 128 pages, child 0 only 64 (+32 of shared memory).
+    expect(filtered).toMatch(/ ▼USS /);
+    let rows = processRows(filtered);
+    expect(nonIncreasing(rows.map((r) => r.uss))).toBe(true);
+    const at = (list: ProcessLine[], pid: number) => list.findIndex((r) => r.pid === pid);
+    expect(at(rows, child1)).toBeLessThan(at(rows, child0));
+
+    // By SHARED: child 0 still shares 192 pages of the region, child 1 only 128.
+    keys(t, 's');
+    await waitFor(t, 'the sort prompt', (s) => s.includes('Sort by: '));
+    keys(t, 's');
+    const byShared = await waitFor(
+      t,
+      'the SHARED sort',
+      (s) => s.includes('▼SHARED') && processRows(s).length > 0,
+    );
+    rows = processRows(byShared);
+    expect(nonIncreasing(rows.map((r) => r.shared))).toBe(true);
+    expect(at(rows, child0)).toBeLessThan(at(rows, child1));
+
+    // Open child 0: by PID the rows stand still; Home, then down to it.
+    keys(t, 's');
+    await waitFor(t, 'the sort prompt', (s) => s.includes('Sort by: '));
+    keys(t, 'i');
+    const byPid = await waitFor(t, 'the PID sort', (s) => s.includes('▲PID'));
+    keys(t, 'Home');
+    keys(t, ...Array<string>(at(processRows(byPid), child0)).fill('j'));
+    await waitFor(t, 'child 0 selected', () => isSelected(t, ` ${child0} root`));
+    keys(t, 'Enter');
+    const start = family.anon;
+    const end = start + ANON_PAGES * PAGE_SIZE;
+    const mappings = await waitFor(
+      t,
+      'child 0’s mappings',
+      (s) => s.startsWith(`PID ${child0}  root`) && s.includes(`${hex(start)}-${hex(end)}`),
+    );
+    const lines = mappings.split('\n');
+    const cow = lines
+      .map((l) => MAPPING_ROW.exec(l))
+      .find((m) => m?.[1] === `${hex(start)}-${hex(end)}`);
+    expect(cow, mappings).toBeDefined();
+    // ADDRESS PERM SIZE RSS PSS USS SHARED PRIV-DIRTY: 64 written pages are child 0's alone.
+    expect(cow!.slice(2, 9)).toEqual([
+      'rw-p',
+      '1.00 MiB',
+      '1.00 MiB',
+      expect.any(String),
+      '256 KiB',
+      '768 KiB',
+      '256 KiB',
+    ]);
+
+    // Its page map: written pages (private dirty) and pages still shared are marked differently.
+    const index = lines
+      .filter((l) => MAPPING_ROW.test(l))
+      .findIndex((l) => l.startsWith(`${hex(start)}-`));
+    keys(t, 'Home');
+    keys(t, ...Array<string>(index).fill('j'));
+    await waitFor(t, 'the region selected', () => isSelected(t, `${hex(start)}-${hex(end)}`));
+    keys(t, 'Enter');
+    const pageMap = await waitFor(
+      t,
+      'the page map',
+      (s) => s.includes(`${hex(start)}-${hex(end)} rw-p [anon]`) && s.includes('zoom:'),
+    );
+    expect(pageMap).toContain(`${ANON_PAGES} pages (1.00 MiB)  zoom: 1 page per cell (all)`);
+    const grid = pageMap
+      .split('\n')
+      .filter((l) => /^[0-9a-f]{8,} \S+$/.test(l))
+      .map((l) => l.split(' ')[1])
+      .join('');
+    const expected = Array.from({ length: ANON_PAGES }, (_, p) =>
+      anonCount(0, p) === 1 ? 'D' : String(anonCount(0, p)),
+    ).join('');
+    expect(grid).toBe(expected);
+    expect(pageMap).toContain('D private dirty');
+    expect(pageMap).toMatch(
+      /page 1\/256 {2}private dirty {2}map count 1 {2}PFN 0x[0-9a-f]+ {2}flags /,
+    );
+    keys(t, 'Down');
+    await waitFor(t, 'the cursor on a shared page', (s) =>
+      /page 65\/256 {2}shared by 3 {2}map count 3 {2}PFN /.test(s),
+    );
+
+    // Help, generated from the key table.
+    keys(t, '?');
+    const help = await waitFor(t, 'the help screen', (s) =>
+      s.includes('Keys (the same table dispatches them)'),
+    );
+    expect(help).toContain('Esc ⌫       page map: back to the mappings');
+    expect(help).toContain('p Space     pause or resume sampling');
+
+    // Quit: the shell's screen is back, the cursor visible, the tty modes as they were.
+    keys(t, 'q');
+    const after = await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=0'));
+    expect(after).not.toContain('Keys (the same table');
+    expect(after).toContain(`node ${CLI} -d 1`);
+    expect(paneFlag(t, 'alternate_on')).toBe('0');
+    expect(paneFlag(t, 'cursor_flag')).toBe('1');
+    await waitFor(
+      t,
+      'the shell prompt',
+      () => readFileSync(`${dir}/stty.after`, 'utf8').length > 0,
+    );
+    expect(readFileSync(`${dir}/stty.after`, 'utf8')).toBe(
+      readFileSync(`${dir}/stty.before`, 'utf8'),
+    );
+  });
+
+  it('restores the terminal when the SSH link drops (SIGHUP)', async () => {
+    const t = 'hup';
+    rmSync(`${dir}/stty.after`, { force: true });
+    openTerminal(t);
+    keys(t, memtopCommand(dir), 'Enter');
+    await waitFor(
+      t,
+      'the TUI',
+      (s) => /^memtop \d\d:\d\d:\d\d /.test(s) && s.includes('processes · interval'),
+    );
+    expect(paneFlag(t, 'alternate_on')).toBe('1');
+    const shell = paneFlag(t, 'pane_pid');
+    const memtop = Number(
+      readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0],
+    );
+    expect(readFileSync(`/proc/${memtop}/cmdline`, 'utf8')).toContain(CLI);
+    process.kill(memtop, 'SIGHUP');
+    const after = await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=129'));
+    expect(after).not.toMatch(/^memtop \d\d:\d\d/m);
+    expect(paneFlag(t, 'alternate_on')).toBe('0');
+    expect(paneFlag(t, 'cursor_flag')).toBe('1');
+    await waitFor(t, 'the tty modes', () => {
+      try {
+        return readFileSync(`${dir}/stty.after`, 'utf8').length > 0;
+      } catch {
+        return false;
+      }
+    });
+    expect(readFileSync(`${dir}/stty.after`, 'utf8')).toBe(
+      readFileSync(`${dir}/stty.before`, 'utf8'),
+    );
+  });
+});
