@@ -1,0 +1,195 @@
+/**
+ * The TUI's cost per frame: 500 synthetic processes on a 120×40 terminal, the real App, Ink
+ * options and stdout wrapper, a fake terminal counting bytes. Each steady-state sample changes
+ * 10 visible rows and the header (clock, Σ totals), as a real sample does.
+ *
+ * Run: npm run build && npx tsx bench/tui.ts [--frames N] [--processes N]
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Snapshot } from '../src/model/types.js';
+import type { SessionFeed, SessionUpdate } from '../src/ui/intents.js';
+import { busySnapshot } from '../test/helpers/synthetic.js';
+
+// Ink decides at import time whether it runs in CI (and then draws nothing interactive).
+process.env['CI'] = 'false';
+const { render } = await import('ink');
+const { createElement } = await import('react');
+const { App } = await import('../src/ui/App.js');
+const { INK_OPTIONS } = await import('../src/commands/interactive.js');
+const { TerminalOutput } = await import('../src/commands/terminal-output.js');
+const { sortProcesses } = await import('../src/model/sort.js');
+
+const COLUMNS = 120;
+const ROWS = 40;
+const CHANGED_ROWS = 10;
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} expects a whole number ≥ 1`);
+  return value;
+}
+
+class FakeTerminal extends EventEmitter {
+  readonly columns = COLUMNS;
+  readonly rows = ROWS;
+  /** When the last write came, and how many lines writes have rewritten (each ends in ESC [ K). */
+  lastWriteMs = 0;
+  linesRewritten = 0;
+  write(data: string, callback?: (error?: Error | null) => void): boolean {
+    this.lastWriteMs = performance.now();
+    this.linesRewritten += data.split('\x1b[K').length - 1;
+    callback?.();
+    return true;
+  }
+}
+
+class FakeKeyboard extends EventEmitter {
+  readonly isTTY = true;
+  setEncoding() {}
+  setRawMode() {}
+  ref() {}
+  unref() {}
+  pause() {}
+  resume() {}
+  read() {
+    return null;
+  }
+}
+
+class Feed implements SessionFeed {
+  private update: SessionUpdate = {};
+  private readonly listeners = new Set<(u: SessionUpdate) => void>();
+  current() {
+    return this.update;
+  }
+  subscribe(listener: (u: SessionUpdate) => void) {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+  publish(snapshot: Snapshot) {
+    this.update = { snapshot };
+    for (const l of this.listeners) l(this.update);
+  }
+}
+
+/** The next sample: one second later, the 10 top rows' RSS, SHARED and SWAP changed, order kept. */
+function nextSample(previous: Snapshot, step: number): Snapshot {
+  const top = new Set(
+    sortProcesses(previous.processes, 'uss')
+      .slice(0, CHANGED_ROWS)
+      .map((p) => p.pid),
+  );
+  const processes = previous.processes.map((p) => {
+    if (!top.has(p.pid)) return p;
+    const totals = { ...p.totals };
+    totals.rssBytes += 2 ** 20 * step;
+    totals.sharedBytes += 2 ** 20 * step;
+    totals.swapBytes = 4096 * step;
+    return { ...p, totals };
+  });
+  const totals = {
+    ...previous.totals,
+    rssBytes: previous.totals.rssBytes + 2 ** 20 * step * CHANGED_ROWS,
+  };
+  return {
+    ...previous,
+    timeMs: previous.timeMs + 1000,
+    costMs: 40 + (step % 7),
+    processes,
+    totals,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
+
+interface Result {
+  linesPerFrame: number[];
+  firstFrameBytes: number;
+  frameMs: number[];
+  inkMs: number[];
+  bytes: number[];
+  idleBytes: number;
+}
+
+async function measure(incremental: boolean, processes: number, frames: number): Promise<Result> {
+  const terminal = new FakeTerminal();
+  const output = new TerminalOutput(terminal);
+  const feed = new Feed();
+  const inkMs: number[] = [];
+  const app = createElement(App, {
+    feed,
+    onIntent: () => {},
+    onQuit: () => {},
+    sortKey: 'uss',
+    intervalMs: 1000,
+    color: true,
+  });
+  const instance = render(app, {
+    ...INK_OPTIONS,
+    incrementalRendering: incremental,
+    stdout: output as unknown as NodeJS.WriteStream,
+    stdin: new FakeKeyboard() as unknown as NodeJS.ReadStream,
+    stderr: new FakeTerminal() as unknown as NodeJS.WriteStream,
+    onRender: ({ renderTime }) => inkMs.push(renderTime),
+  });
+  const throttleMs = 1000 / INK_OPTIONS.maxFps + 10; // each frame leads its own throttle window
+  let snapshot = busySnapshot(processes);
+  await sleep(throttleMs);
+  let before = output.bytesWritten;
+  feed.publish(snapshot);
+  await sleep(throttleMs);
+  const firstFrameBytes = output.bytesWritten - before;
+  inkMs.length = 0;
+  const frameMs: number[] = [];
+  const bytes: number[] = [];
+  const linesPerFrame: number[] = [];
+  for (let i = 1; i <= frames; i++) {
+    snapshot = nextSample(snapshot, i);
+    before = output.bytesWritten;
+    const lines = terminal.linesRewritten;
+    const t0 = performance.now();
+    feed.publish(snapshot); // reducer → React render → Ink layout, line diff, write
+    await sleep(throttleMs);
+    frameMs.push(terminal.lastWriteMs - t0);
+    bytes.push(output.bytesWritten - before);
+    linesPerFrame.push(terminal.linesRewritten - lines);
+  }
+  before = output.bytesWritten;
+  feed.publish({ ...snapshot }); // same numbers, same clock: nothing should be written
+  await sleep(throttleMs);
+  const idleBytes = output.bytesWritten - before;
+  instance.unmount();
+  output.detach();
+  return { linesPerFrame, firstFrameBytes, frameMs, inkMs, bytes, idleBytes };
+}
+
+const processes = option('processes', 500);
+const frames = option('frames', 40);
+const incremental = await measure(true, processes, frames);
+const full = await measure(false, processes, Math.min(frames, 10));
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(52)}${value}`);
+console.log(
+  `memtop TUI, ${processes} processes, ${COLUMNS}×${ROWS}, ${frames} steady-state frames`,
+);
+console.log(
+  `(each frame: ${CHANGED_ROWS} rows and the header change; Ink ${INK_OPTIONS.maxFps} fps max)`,
+);
+line(
+  'frame time, sample in → bytes out (median / p95)',
+  `${ms(median(incremental.frameMs))} / ${ms(p95(incremental.frameMs))}`,
+);
+line("  of which Ink's layout and output (median)", ms(median(incremental.inkMs)));
+line('lines rewritten per steady-state frame (median)', String(median(incremental.linesPerFrame)));
+line('bytes per steady-state frame, incremental (median)', `${median(incremental.bytes)} B`);
+line('bytes per steady-state frame, full redraw (median)', `${median(full.bytes)} B`);
+line('bytes of the first (whole) frame', `${incremental.firstFrameBytes} B`);
+line('bytes when a sample changes nothing', `${incremental.idleBytes} B`);
