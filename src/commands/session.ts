@@ -14,8 +14,8 @@ export interface SessionOptions {
   intervalMs: number;
   /** Only these processes (memtop -p). */
   pids?: readonly number[];
-  /** Processes per part of the first sample, between which progress is shown. */
-  firstSampleChunk?: number;
+  /** Processes per part of a full sample: keys are read between parts, progress shown in the first. */
+  chunk?: number;
   /** Progress is published only once the first sample has taken this long (ms). */
   progressAfterMs?: number;
   now?: () => number;
@@ -26,10 +26,13 @@ const MIN_PAGE_MAP_INTERVAL_MS = 250;
 
 /**
  * The sampling loop behind the TUI. It samples, publishes the snapshot, then sleeps: samples
- * never overlap however long one takes. The UI steers it with intents only: the process on
- * screen (then only that process is read, with its mappings and pages, and merged into the
- * last full snapshot), the mapping on screen (its pages are read twice per interval), the
- * interval, and pause (no samples, except one of a newly focused process).
+ * never overlap however long one takes. A full sample is read in parts of a few dozen
+ * processes, with the event loop let through in between, so that keys are answered while a
+ * slow sample runs (and the first sample shows its progress). The UI steers the loop with
+ * intents only: the process on screen (then only that process is read, with its mappings and
+ * pages, and merged into the last full snapshot), the mapping on screen (its pages are read
+ * twice per interval), the interval, and pause (no samples, except one of a newly focused
+ * process).
  */
 export class Session implements SessionFeed {
   private update: SessionUpdate = {};
@@ -89,11 +92,17 @@ export class Session implements SessionFeed {
 
   /** Samples until stop(); rejects when a sample fails (the caller restores the terminal). */
   async run(): Promise<void> {
-    await this.firstSample();
+    const first = await this.sampleAll(true);
+    if (!first) return;
+    this.lastEndMs = this.now();
+    this.publish({ snapshot: first });
     while (!this.stopped) {
       await this.waitForTurn();
       if (this.stopped) return;
-      this.sampleOnce();
+      const snapshot = await this.sampleOnce();
+      if (!snapshot) return;
+      this.lastEndMs = this.now();
+      this.publish({ snapshot });
     }
   }
 
@@ -113,25 +122,25 @@ export class Session implements SessionFeed {
     return Math.min(this.intervalMs, Math.max(MIN_PAGE_MAP_INTERVAL_MS, this.intervalMs / 2));
   }
 
-  /** The first sample, read in parts with progress in between: a slow one never shows a blank screen. */
-  private async firstSample(): Promise<void> {
+  /** A sample of every process, in parts; undefined when stopped part way. */
+  private async sampleAll(showProgress: boolean): Promise<Snapshot | undefined> {
     const started = this.now();
     const pids = this.options.pids ? [...this.options.pids] : this.source.listPids();
-    const chunk = Math.max(1, this.options.firstSampleChunk ?? 64);
+    const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
     const parts: Snapshot[] = [];
     for (let i = 0; i < pids.length || parts.length === 0; i += chunk) {
       parts.push(this.source.sample({ pids: pids.slice(i, i + chunk) }));
       const done = Math.min(pids.length, i + chunk);
       if (done < pids.length) {
-        if (this.now() - started >= progressAfterMs)
+        if (showProgress && this.now() - started >= progressAfterMs) {
           this.publish({ progress: { done, total: pids.length } });
+        }
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.stopped) return;
+        if (this.stopped) return undefined;
       }
     }
-    this.lastEndMs = this.now();
-    this.publish({ snapshot: mergeSnapshots(parts) });
+    return mergeSnapshots(parts);
   }
 
   private async waitForTurn(): Promise<void> {
@@ -156,17 +165,12 @@ export class Session implements SessionFeed {
     }
   }
 
-  private sampleOnce(): void {
+  private async sampleOnce(): Promise<Snapshot | undefined> {
     const base = this.update.snapshot;
     const pid = this.focusPid;
-    let snapshot: Snapshot;
     if (pid !== undefined && base) {
-      const fresh = this.source.sample({ pids: [pid], focusPid: pid });
-      snapshot = replaceProcess(base, pid, fresh);
-    } else {
-      snapshot = this.source.sample({ pids: this.options.pids });
+      return replaceProcess(base, pid, this.source.sample({ pids: [pid], focusPid: pid }));
     }
-    this.lastEndMs = this.now();
-    this.publish({ snapshot });
+    return this.sampleAll(false);
   }
 }

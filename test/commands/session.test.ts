@@ -37,7 +37,7 @@ afterEach(() => session?.stop());
 describe('sampling session', () => {
   it('reads the first sample in parts, showing progress, then publishes all of it', async () => {
     const source = fakeSource(10);
-    session = new Session(source, { intervalMs: 60_000, firstSampleChunk: 4, progressAfterMs: 0 });
+    session = new Session(source, { intervalMs: 60_000, chunk: 4, progressAfterMs: 0 });
     const updates: SessionUpdate[] = [];
     session.subscribe((u) => updates.push(u));
     void session.run();
@@ -52,6 +52,17 @@ describe('sampling session', () => {
       [5, 6, 7, 8],
       [9, 10],
     ]);
+  });
+
+  it('reads every full sample in parts, answering keys in between', async () => {
+    const source = fakeSource(5, 1);
+    session = new Session(source, { intervalMs: 10, chunk: 2 });
+    const published: number[] = [];
+    session.subscribe((u) => u.snapshot && published.push(u.snapshot.processes.length));
+    void session.run();
+    await vi.waitFor(() => expect(published.length).toBeGreaterThanOrEqual(2));
+    expect(published.slice(0, 2)).toEqual([5, 5]);
+    expect(source.calls.slice(3, 6).map((c) => c.request.pids)).toEqual([[1, 2], [3, 4], [5]]);
   });
 
   it('sleeps a whole interval after each sample, so samples never overlap', async () => {
@@ -79,7 +90,7 @@ describe('sampling session', () => {
     expect(session.current().snapshot!.processes.map((p) => p.pid)).toEqual([1, 2, 3]);
     session.send({ type: 'focus-process', pid: undefined });
     await vi.waitFor(() => expect(source.calls).toHaveLength(3));
-    expect(source.calls[2]!.request).toEqual({ pids: undefined });
+    expect(source.calls[2]!.request).toEqual({ pids: [1, 2, 3] });
   });
 
   it('samples a page map on screen twice per interval', async () => {
