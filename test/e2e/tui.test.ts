@@ -276,7 +276,7 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     );
   });
 
-  it('restores the terminal when the SSH link drops (SIGHUP)', async () => {
+  it('follows a resize down to 40×10, then restores the terminal when the SSH link drops (SIGHUP)', async () => {
     const t = 'hup';
     rmSync(`${dir}/stty.after`, { force: true });
     openTerminal(t);
@@ -287,6 +287,19 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
       (s) => /^memtop \d\d:\d\d:\d\d /.test(s) && s.includes('processes · interval'),
     );
     expect(paneFlag(t, 'alternate_on')).toBe('1');
+    tmux('resize-window', '-t', t, '-x', '40', '-y', '10');
+    const small = await waitFor(t, 'the 40×10 layout', (s) =>
+      /^ +PID +▼USS +SHARED COMMAND/m.test(s),
+    );
+    const lines = small.replace(/\n+$/, '').split('\n');
+    expect(lines.length).toBeLessThanOrEqual(10);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    expect(lines[0]).toMatch(/^memtop \d\d:\d\d:\d\d /);
+    expect(lines.at(-1)).toMatch(/^Enter Open {2}\? Help/);
+    tmux('resize-window', '-t', t, '-x', String(COLUMNS), '-y', String(ROWS));
+    await waitFor(t, 'the 120×40 layout', (s) =>
+      /^ +PID USER +▼USS +PSS +RSS +SHARED +PRIV-DIRTY/m.test(s),
+    );
     const shell = paneFlag(t, 'pane_pid');
     const memtop = Number(
       readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0],
