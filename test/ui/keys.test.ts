@@ -1,14 +1,8 @@
 // The key table: it dispatches every command, and the help and key line come from it.
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import {
-  COMMANDS,
-  KEY_BINDINGS,
-  PLAIN_KEY,
-  footerItems,
-  resolveKey,
-  splitKeys,
-} from '../../src/ui/keys.js';
+import { PLAIN_KEY, splitKeys } from '../../src/ui/key-input.js';
+import { COMMANDS, KEY_BINDINGS, footerItems, resolveKey } from '../../src/ui/keys.js';
 
 const none = PLAIN_KEY;
 const k = (over: Partial<Key>): Key => ({ ...none, ...over });

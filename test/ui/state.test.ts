@@ -8,7 +8,8 @@ import {
   stepInterval,
 } from '../../src/ui/state/app-reducer.js';
 import { initialAppState, keyContext, type AppState } from '../../src/ui/state/app-state.js';
-import { PLAIN_KEY, type Command } from '../../src/ui/keys.js';
+import { PLAIN_KEY } from '../../src/ui/key-input.js';
+import type { Command } from '../../src/ui/keys.js';
 import {
   HOLD_MS,
   followSelection,

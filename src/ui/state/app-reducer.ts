@@ -1,7 +1,8 @@
 import { isEmptyFilter, NO_FILTER, type ProcessFilter } from '../../model/filter.js';
 import type { ViewSortKey } from '../../model/view-sort.js';
 import type { Key } from 'ink';
-import { resolveKey, splitKeys, type Command } from '../keys.js';
+import { splitKeys } from '../key-input.js';
+import { resolveKey, type Command } from '../keys.js';
 import { mappingColumns } from '../mapping-columns.js';
 import { PROCESS_COLUMNS } from '../process-columns.js';
 import { sortableColumns } from '../table.js';
