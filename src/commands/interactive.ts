@@ -39,11 +39,12 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
     session.stop();
     try {
       instance?.unmount();
-    } finally {
-      instance = undefined;
-      output.detach();
-      terminal.restore();
+    } catch {
+      // a terminal that hung up may refuse the last frame; the screen is restored all the same
     }
+    instance = undefined;
+    output.detach();
+    terminal.restore();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     cleanup();
