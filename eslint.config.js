@@ -73,7 +73,7 @@ export default tseslint.config(
             },
             {
               group: ['**/sampler/read-*', '**/sampler/proc-*'],
-              message: 'The UI talks to the sampler only through intents (src/sampler/session.ts).',
+              message: 'The UI talks to the sampler only through intents (src/commands/session.ts).',
             },
           ],
         },
