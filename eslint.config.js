@@ -73,7 +73,8 @@ export default tseslint.config(
             },
             {
               group: ['**/sampler/read-*', '**/sampler/proc-*'],
-              message: 'The UI talks to the sampler only through intents (src/commands/session.ts).',
+              message:
+                'The UI talks to the sampler only through intents (src/commands/session.ts).',
             },
           ],
         },
