@@ -57,6 +57,16 @@ function globalOptions(y: Argv) {
     });
 }
 
+/** Opens the sampler for one command and always closes it. */
+function withSampler<T>(args: Parameters<typeof toGlobal>[0], use: (sampler: Sampler) => T): T {
+  const sampler = Sampler.open(samplerOptions(toGlobal(args)));
+  try {
+    return use(sampler);
+  } finally {
+    sampler.close();
+  }
+}
+
 function toGlobal(argv: {
   procRoot: string;
   unprivileged: boolean;
@@ -201,12 +211,9 @@ export function buildParser(argv: string[]) {
         const pids = parsePidList(args.pid);
         const sort = parseSortKey(args.sort);
         const limit = parseCount(args.limit, '--limit');
-        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
-        try {
-          write(renderSnapshot(sampler, { format, pids, mappings: args.mappings, sort, limit }));
-        } finally {
-          sampler.close();
-        }
+        withSampler(args, (sampler) =>
+          write(renderSnapshot(sampler, { format, pids, mappings: args.mappings, sort, limit })),
+        );
       },
     )
     .command(
@@ -216,12 +223,7 @@ export function buildParser(argv: string[]) {
       (args) => {
         const [pid] = parsePidList(args.pid) ?? [];
         if (pid === undefined) throw new UsageError('pagemaps expects a process id');
-        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
-        try {
-          runPagemaps(sampler, pid, write);
-        } finally {
-          sampler.close();
-        }
+        withSampler(args, (sampler) => runPagemaps(sampler, pid, write));
       },
     )
     .command(
@@ -246,12 +248,9 @@ export function buildParser(argv: string[]) {
       (args) => {
         const pids = parsePidList(args.pid);
         const limit = parseCount(args.limit, '--limit');
-        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
-        try {
-          write(renderLibraries(sampler, { json: args.json, pids, limit, users: args.users }));
-        } finally {
-          sampler.close();
-        }
+        withSampler(args, (sampler) =>
+          write(renderLibraries(sampler, { json: args.json, pids, limit, users: args.users })),
+        );
       },
     )
     .command(
@@ -276,12 +275,9 @@ export function buildParser(argv: string[]) {
         if (pid === undefined) throw new UsageError('shares expects a process id');
         const page = args.page === undefined ? undefined : parseAddress(args.page);
         const limit = parseCount(args.limit, '--limit');
-        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
-        try {
-          write(renderShares(sampler, { pid, page, json: args.json, limit }));
-        } finally {
-          sampler.close();
-        }
+        withSampler(args, (sampler) =>
+          write(renderShares(sampler, { pid, page, json: args.json, limit })),
+        );
       },
     )
     .example('memtop', 'Interactive: processes by USS, Enter to drill into mappings and pages')

@@ -1,6 +1,7 @@
 // Runs the built memtop CLI as a separate process, optionally as another user.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { JsonCounters } from '../../src/ui/format/json.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -42,20 +43,7 @@ export function runJson(args: string[], options: { uid?: number } = {}) {
   return JSON.parse(result.stdout) as SnapshotJson;
 }
 
-export interface CountersJson {
-  rss: number | null;
-  pss: number | null;
-  uss: number | null;
-  shared: number | null;
-  sharedClean: number | null;
-  sharedDirty: number | null;
-  privateClean: number | null;
-  privateDirty: number | null;
-  swap: number | null;
-  anon: number | null;
-  file: number | null;
-  shmem: number | null;
-}
+export type CountersJson = JsonCounters;
 
 export interface MappingJson extends CountersJson {
   start: string;
