@@ -42,6 +42,7 @@ export class Sampler {
   private readonly reader: PagemapReader;
   private readonly builder = new PageTableBuilder();
   private readonly selfPid: number | undefined;
+  private kpageReader: KpageReader | undefined;
 
   private constructor(
     readonly procRoot: string,
@@ -135,7 +136,8 @@ export class Sampler {
     }
     if (this.kpage) {
       const tables = raws.flatMap((r) => (r.pages ? [r.pages] : []));
-      new KpageReader(this.kpage.countFd, this.kpage.flagsFd).fill(tables);
+      this.kpageReader ??= new KpageReader(this.kpage.countFd, this.kpage.flagsFd);
+      this.kpageReader.fill(tables);
     }
     const meminfo = parseMeminfo(readOptional(`${this.procRoot}/meminfo`));
     const system = {
