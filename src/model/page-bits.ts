@@ -28,6 +28,16 @@ export const KPF_KSM = 1 << 21;
 export const KPF_THP = 1 << 22;
 export const KPF_ZERO_PAGE = 1 << 24;
 
+/**
+ * The kpageflags of an anonymous page whose flags were not read: ANON and SWAPBACKED. The
+ * sampler infers them instead of reading kpageflags only for pages that pagemap shows as
+ * anonymous (bit 61 clear), in processes without hugetlb pages, and only while no page has
+ * ever been made lazily freeable (MADV_FREE; /proc/vmstat pglazyfree is 0). Then every such
+ * page is a swap-backed anonymous page (or the zero page, whose map count 0 already makes it no
+ * memory), and these flags count it exactly as its own would.
+ */
+export const INFERRED_ANON_FLAGS = KPF_ANON | KPF_SWAPBACKED;
+
 /** What a stored page is, decided from its pagemap bits and kpageflags. */
 export const PageKind = {
   /** Present and memory (map count >= 1). */

@@ -42,6 +42,14 @@ export function parseStatusUid(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** A "Name:   N kB" field of /proc/PID/status, in kB; undefined when absent. */
+export function parseStatusKb(text: string, name: string): number | undefined {
+  const at = text.indexOf(`\n${name}:`);
+  if (at < 0) return undefined;
+  const value = parseInt(text.slice(at + name.length + 2).trimStart(), 10);
+  return Number.isFinite(value) ? value : undefined;
+}
+
 /** Resident pages from /proc/PID/statm (second field). */
 export function parseStatmResidentPages(text: string): number | undefined {
   const field = text.split(' ')[1];

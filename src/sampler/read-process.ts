@@ -7,11 +7,15 @@ import {
   parseSmaps,
   parseStat,
   parseStatmResidentPages,
+  parseStatusKb,
   parseStatusUid,
   type StatFields,
 } from './parse-proc.js';
 import type { PagemapReader } from './read-pagemap.js';
 import { ProcessReadFailure, closeQuietly, openProcFile, readProcText } from './proc-files.js';
+
+/** HugetlbPages of /proc/PID/status, in kB, for each process read with PFNs. */
+export const hugetlbKb = new WeakMap<RawProcess, number>();
 
 export interface ProcessReadContext {
   procRoot: string;
@@ -37,7 +41,8 @@ export function readProcess(pid: number, ctx: ProcessReadContext): RawProcess | 
     const stat = parseStat(readProcText(`${dir}/stat`));
     if (!stat || stat.state === 'Z' || stat.state === 'X' || stat.flags & PF_KTHREAD)
       return undefined;
-    const uid = parseStatusUid(readProcText(`${dir}/status`)) ?? -1;
+    const status = readProcText(`${dir}/status`);
+    const uid = parseStatusUid(status) ?? -1;
     const info: ProcessInfo = {
       pid,
       ppid: stat.ppid,
@@ -49,6 +54,7 @@ export function readProcess(pid: number, ctx: ProcessReadContext): RawProcess | 
       user: ctx.users.get(uid) ?? String(uid),
     };
     const raw = readMemory(dir, info, ctx);
+    if (raw.access === 'pages') hugetlbKb.set(raw, parseStatusKb(status, 'HugetlbPages') ?? -1);
     return isSameProcess(dir, stat) ? raw : undefined;
   } catch (error) {
     if (error instanceof ProcessReadFailure) return undefined;

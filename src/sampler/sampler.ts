@@ -9,7 +9,7 @@ import { PageTableBuilder } from './page-table-builder.js';
 import { parseMaps, parseMeminfo, parsePasswd, parseStat } from './parse-proc.js';
 import { KpageReader } from './read-kpage.js';
 import { PagemapReader } from './read-pagemap.js';
-import { readProcess } from './read-process.js';
+import { hugetlbKb, readProcess } from './read-process.js';
 import { closeQuietly, openProcFile, preadFully } from './proc-files.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 
@@ -135,9 +135,20 @@ export class Sampler {
       if (raw) raws.push(raw);
     }
     if (this.kpage) {
-      const tables = raws.flatMap((r) => (r.pages ? [r.pages] : []));
+      const noLazyfree = this.lazyfreeNever();
+      const requests = raws.flatMap((r) =>
+        r.pages
+          ? [
+              {
+                table: r.pages,
+                exact: pages || r.info.pid === request.focusPid,
+                inferAnon: noLazyfree && hugetlbKb.get(r) === 0,
+              },
+            ]
+          : [],
+      );
       this.kpageReader ??= new KpageReader(this.kpage.countFd, this.kpage.flagsFd);
-      this.kpageReader.fill(tables);
+      this.kpageReader.fill(requests);
     }
     const meminfo = parseMeminfo(readOptional(`${this.procRoot}/meminfo`));
     const system = {
@@ -153,6 +164,15 @@ export class Sampler {
     const snapshot = buildSnapshot(system, raws, { mappings, pages, focusPid: request.focusPid });
     snapshot.costMs = performance.now() - t0;
     return snapshot;
+  }
+
+  /**
+   * True while no page has ever been made lazily freeable on this system (MADV_FREE counts
+   * pglazyfree in /proc/vmstat): every anonymous page is then swap-backed.
+   */
+  private lazyfreeNever(): boolean {
+    const m = /^pglazyfree (\d+)$/m.exec(readOptional(`${this.procRoot}/vmstat`));
+    return m !== null && m[1] === '0';
   }
 
   /** Thread-group leaders listed in the proc root, in pid order. */
