@@ -103,12 +103,20 @@ function findPgBin(): string | undefined {
   return undefined;
 }
 
-function asPostgres(cmd: string, args: string[], options: { input?: string } = {}): string {
-  return execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], {
+interface PgUser {
+  uid: number;
+  gid: number;
+}
+
+/** Runs a PostgreSQL program as the postgres user (no runuser in between: kill() reaches it). */
+function asPostgres(user: PgUser, cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, {
     encoding: 'utf8',
-    stdio: ['pipe', 'pipe', 'pipe'],
-    input: options.input,
+    stdio: ['ignore', 'pipe', 'pipe'],
     cwd: '/tmp',
+    uid: user.uid,
+    gid: user.gid,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' },
   });
 }
 
@@ -120,14 +128,17 @@ function asPostgres(cmd: string, args: string[], options: { input?: string } = {
 export async function startPostgres(): Promise<Started> {
   const bin = findPgBin();
   if (!bin) return { skipped: 'PostgreSQL not installed (apt-get install -y postgresql)' };
-  let uid: number;
+  let user: PgUser;
   try {
-    uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    user = { uid, gid };
   } catch {
     return { skipped: 'no postgres user' };
   }
+  const { uid } = user;
   const dir = mkdtempSync('/tmp/memtop-bench-pg-');
-  chownSync(dir, uid, uid);
+  chownSync(dir, uid, user.gid);
   const data = join(dir, 'data');
   const conn = ['-h', dir, '-p', String(PG_PORT), '-U', 'postgres'];
   let holder: ChildProcess | undefined;
@@ -136,7 +147,7 @@ export async function startPostgres(): Promise<Started> {
     holder?.kill('SIGKILL');
     if (started) {
       try {
-        asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+        asPostgres(user, join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       } catch {
         // already down
       }
@@ -144,7 +155,14 @@ export async function startPostgres(): Promise<Started> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync']);
+    asPostgres(user, join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--no-sync',
+    ]);
     const conf = [
       "listen_addresses = ''",
       `unix_socket_directories = '${dir}'`,
@@ -156,11 +174,18 @@ export async function startPostgres(): Promise<Started> {
       'synchronous_commit = off',
     ].join('\n');
     writeFileSync(join(data, 'postgresql.auto.conf'), `${conf}\n`);
-    chownSync(join(data, 'postgresql.auto.conf'), uid, uid);
-    asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', 'start']);
+    chownSync(join(data, 'postgresql.auto.conf'), uid, user.gid);
+    asPostgres(user, join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', 'start']);
     started = true;
-    asPostgres(join(bin, 'pgbench'), [...conn, '-i', '-q', '-s', String(PG_SCALE), 'postgres']);
-    asPostgres(join(bin, 'pgbench'), [
+    asPostgres(user, join(bin, 'pgbench'), [
+      ...conn,
+      '-i',
+      '-q',
+      '-s',
+      String(PG_SCALE),
+      'postgres',
+    ]);
+    asPostgres(user, join(bin, 'pgbench'), [
       ...conn,
       '-c',
       String(PG_BACKENDS),
@@ -172,34 +197,18 @@ export async function startPostgres(): Promise<Started> {
     ]);
     const script = join(dir, 'hold.sql');
     writeFileSync(script, 'SELECT sum(abalance) FROM pgbench_accounts;\n\\sleep 1000 s\n');
-    chownSync(script, uid, uid);
+    chownSync(script, uid, user.gid);
     holder = spawn(
-      'runuser',
-      [
-        '-u',
-        'postgres',
-        '--',
-        join(bin, 'pgbench'),
-        ...conn,
-        '-n',
-        '-c',
-        String(PG_BACKENDS),
-        '-j',
-        '1',
-        '-t',
-        '1',
-        '-f',
-        script,
-        'postgres',
-      ],
-      { stdio: 'ignore', cwd: '/tmp' },
+      join(bin, 'pgbench'),
+      [...conn, '-n', '-c', String(PG_BACKENDS), '-j', '1', '-t', '1', '-f', script, 'postgres'],
+      { stdio: 'ignore', cwd: '/tmp', uid: user.uid, gid: user.gid },
     );
     const deadline = Date.now() + 120_000;
     const query =
       "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'idle'";
     for (;;) {
       const idle = Number(
-        asPostgres(join(bin, 'psql'), [...conn, '-Atc', query, 'postgres']).trim(),
+        asPostgres(user, join(bin, 'psql'), [...conn, '-Atc', query, 'postgres']).trim(),
       );
       if (idle >= PG_BACKENDS) break;
       if (holder.exitCode !== null) throw new Error(`pgbench exited with ${holder.exitCode}`);

@@ -49,45 +49,107 @@ export function sumCounters(list: readonly Counters[]): Counters {
 }
 
 /**
- * Counts rows begin..end-1 of a page table exactly as smaps_account() does: PSS per page is
- * (pageSize << 12) / mapcount with integer division, a page is private when its map count is
- * below 2, anonymous pages are dirty, file and shmem pages take kpageflags DIRTY.
+ * Counters as numbers in a Float64Array, COUNTER_SLOTS per set, in this order: the form the
+ * sampler accumulates them in (one set per mapping), without an object per mapping.
  */
+export const COUNTER_KEYS = [
+  'rssBytes',
+  'pssFixed',
+  'ussBytes',
+  'sharedBytes',
+  'sharedCleanBytes',
+  'sharedDirtyBytes',
+  'privateCleanBytes',
+  'privateDirtyBytes',
+  'swapBytes',
+  'anonBytes',
+  'fileBytes',
+  'shmemBytes',
+] as const satisfies readonly (keyof Counters)[];
+export const COUNTER_SLOTS = COUNTER_KEYS.length;
+/** 1 << PSS_SHIFT, computed once (an exponentiation per page costs more than the rest). */
+const PSS_ONE = 2 ** PSS_SHIFT;
+const RSS = 0;
+const PSS = 1;
+const USS = 2;
+const SHARED = 3;
+const SHARED_CLEAN = 4;
+const SHARED_DIRTY = 5;
+const PRIVATE_CLEAN = 6;
+const PRIVATE_DIRTY = 7;
+const SWAP = 8;
+const ANON = 9;
+const FILE = 10;
+const SHMEM = 11;
+
+/** The counters stored at acc[at .. at + COUNTER_SLOTS). */
+export function countersAt(acc: Float64Array, at: number): Counters {
+  const c = emptyCounters();
+  for (let k = 0; k < COUNTER_SLOTS; k++) c[COUNTER_KEYS[k]!] = acc[at + k]!;
+  return c;
+}
+
+/**
+ * Adds n pages that all have these pagemap bits, kpageflags and map count into acc[at ..],
+ * exactly as smaps_account() counts each of them: PSS per page is (pageSize << 12) / mapcount
+ * with integer division, a page is private when its map count is below 2, anonymous pages are
+ * dirty, file and shmem pages take kpageflags DIRTY. This is the one definition of the
+ * accounting; every other counting function goes through it.
+ */
+export function accountPages(
+  acc: Float64Array,
+  at: number,
+  n: number,
+  pagemapBits: number,
+  kpageFlags: number,
+  mapCount: number,
+  pageSize: number,
+): void {
+  const kind = pageKind(pagemapBits, kpageFlags, mapCount);
+  const bytes = n * pageSize;
+  if (kind === PageKind.Swapped) {
+    acc[at + SWAP]! += bytes;
+    return;
+  }
+  if (kind !== PageKind.Resident) return;
+  const fullPss = pageSize * PSS_ONE;
+  acc[at + RSS]! += bytes;
+  acc[at + PSS]! += n * (mapCount >= 2 ? Math.floor(fullPss / mapCount) : fullPss);
+  const dirty = isDirtyPage(kpageFlags);
+  if (mapCount >= 2) {
+    acc[at + SHARED]! += bytes;
+    acc[at + (dirty ? SHARED_DIRTY : SHARED_CLEAN)]! += bytes;
+  } else {
+    acc[at + USS]! += bytes;
+    acc[at + (dirty ? PRIVATE_DIRTY : PRIVATE_CLEAN)]! += bytes;
+  }
+  const cls = memoryClass(kpageFlags);
+  acc[at + (cls === MemoryClass.Anon ? ANON : cls === MemoryClass.Shmem ? SHMEM : FILE)]! += bytes;
+}
+
+/** Adds rows begin..end-1 of a page table into acc[at ..], page by page (see accountPages). */
+export function accountRows(
+  acc: Float64Array,
+  at: number,
+  pages: PageTable,
+  begin: number,
+  end: number,
+  pageSize: number,
+): void {
+  const { pagemapBits, kpageFlags, mapCount } = pages;
+  for (let i = begin; i < end; i++) {
+    accountPages(acc, at, 1, pagemapBits[i]!, kpageFlags[i]!, mapCount[i]!, pageSize);
+  }
+}
+
+/** Counts rows begin..end-1 of a page table exactly as smaps_account() does (see accountPages). */
 export function computeCounters(
   pages: PageTable,
   begin: number,
   end: number,
   pageSize: number,
 ): Counters {
-  const c = emptyCounters();
-  const { pagemapBits, kpageFlags, mapCount } = pages;
-  const fullPss = pageSize * 2 ** PSS_SHIFT;
-  for (let i = begin; i < end; i++) {
-    const bits = pagemapBits[i]!;
-    const flags = kpageFlags[i]!;
-    const count = mapCount[i]!;
-    const kind = pageKind(bits, flags, count);
-    if (kind === PageKind.Swapped) {
-      c.swapBytes += pageSize;
-      continue;
-    }
-    if (kind !== PageKind.Resident) continue;
-    c.rssBytes += pageSize;
-    c.pssFixed += count >= 2 ? Math.floor(fullPss / count) : fullPss;
-    const dirty = isDirtyPage(flags);
-    if (count >= 2) {
-      c.sharedBytes += pageSize;
-      if (dirty) c.sharedDirtyBytes += pageSize;
-      else c.sharedCleanBytes += pageSize;
-    } else {
-      c.ussBytes += pageSize;
-      if (dirty) c.privateDirtyBytes += pageSize;
-      else c.privateCleanBytes += pageSize;
-    }
-    const cls = memoryClass(flags);
-    if (cls === MemoryClass.Anon) c.anonBytes += pageSize;
-    else if (cls === MemoryClass.Shmem) c.shmemBytes += pageSize;
-    else c.fileBytes += pageSize;
-  }
-  return c;
+  const acc = new Float64Array(COUNTER_SLOTS);
+  accountRows(acc, 0, pages, begin, end, pageSize);
+  return countersAt(acc, 0);
 }

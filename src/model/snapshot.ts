@@ -1,4 +1,11 @@
-import { addCounters, computeCounters, emptyCounters, pssBytes } from './counters.js';
+import {
+  COUNTER_SLOTS,
+  addCounters,
+  computeCounters,
+  countersAt,
+  emptyCounters,
+  pssBytes,
+} from './counters.js';
 import { PSS_SHIFT } from './types.js';
 import type {
   Counters,
@@ -73,9 +80,26 @@ export function buildProcessSample(
   }
   const maps = raw.maps ?? [];
   const ranges = raw.pageRanges;
+  const focused = raw.info.pid === options.focusPid;
+  const wantMappings = options.mappings || focused;
   let mappings: Mapping[] = [];
   let totals: Counters;
-  if (raw.access === 'pages' && raw.pages && ranges) {
+  if (raw.access === 'pages' && raw.mappingCounters) {
+    const acc = raw.mappingCounters;
+    const sums = new Float64Array(COUNTER_SLOTS);
+    for (let at = 0; at < acc.length; at += COUNTER_SLOTS) {
+      for (let k = 0; k < COUNTER_SLOTS; k++) sums[k]! += acc[at + k]!;
+    }
+    totals = countersAt(sums, 0);
+    if (wantMappings) {
+      mappings = maps.map((entry, m) => ({
+        ...entry,
+        counters: countersAt(acc, m * COUNTER_SLOTS),
+        pageBegin: 0,
+        pageEnd: 0,
+      }));
+    }
+  } else if (raw.access === 'pages' && raw.pages && ranges) {
     const pages = raw.pages;
     mappings = maps.map((entry, m) => {
       const pageBegin = ranges[2 * m]!;
@@ -97,8 +121,7 @@ export function buildProcessSample(
     }));
   }
   const sample: ProcessSample = { ...base, totals };
-  const focused = raw.info.pid === options.focusPid;
-  if (options.mappings || focused) sample.mappings = mappings;
+  if (wantMappings) sample.mappings = mappings;
   if ((options.pages || focused) && raw.pages) sample.pages = raw.pages;
   return sample;
 }

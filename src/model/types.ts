@@ -149,6 +149,12 @@ export interface RawProcess {
   pages?: PageTable;
   /** Row range [begin, end) of each maps entry in `pages`, two numbers per entry. */
   pageRanges?: Uint32Array;
+  /**
+   * 'pages' access without a kept page table: the counters of each maps entry, already
+   * accounted page by page with accountPages() (COUNTER_SLOTS numbers per entry, in
+   * COUNTER_KEYS order). `maps` may then be absent when mappings were not asked for.
+   */
+  mappingCounters?: Float64Array;
   /** 'flags' access: /proc/PID/smaps_rollup fields, in bytes. */
   smapsRollup?: Record<string, number>;
   /** 'flags' access with mappings: /proc/PID/smaps fields of each maps entry, in bytes. */

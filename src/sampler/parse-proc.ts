@@ -85,6 +85,52 @@ export function parseMapsLine(line: string): MapsEntry | undefined {
   };
 }
 
+/**
+ * The address ranges of /proc/PID/maps, without building an object per line (20,000 mappings
+ * are 20,000 lines). Lines are taken as parseMaps() takes them: a truncated or malformed line
+ * is skipped, so index m is the same mapping in both.
+ */
+export function parseMapsRanges(text: string): {
+  count: number;
+  start: Float64Array;
+  end: Float64Array;
+} {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const start = new Float64Array(lines + 1);
+  const end = new Float64Array(lines + 1);
+  let count = 0;
+  let at = 0;
+  while (at < text.length) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0) nl = text.length;
+    if (nl > at && isMapsLine(text, at)) {
+      let i = at;
+      let a = 0;
+      for (let c = text.charCodeAt(i); c !== 45; c = text.charCodeAt(++i)) a = a * 16 + hexDigit(c);
+      let b = 0;
+      for (let c = text.charCodeAt(++i); c !== 32; c = text.charCodeAt(++i))
+        b = b * 16 + hexDigit(c);
+      start[count] = a;
+      end[count++] = b;
+    }
+    at = nl + 1;
+  }
+  return { count, start, end };
+}
+
+function hexDigit(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
+}
+
+const HEADER_AT = new RegExp(HEADER.source.slice(1), 'y');
+
+/** The line starting at `from` is one parseMapsLine() accepts (HEADER matches at its start). */
+function isMapsLine(text: string, from: number): boolean {
+  HEADER_AT.lastIndex = from;
+  return HEADER_AT.test(text);
+}
+
 /** Parses /proc/PID/maps. Truncated or malformed lines are skipped. */
 export function parseMaps(text: string): MapsEntry[] {
   const entries: MapsEntry[] = [];

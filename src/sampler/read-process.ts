@@ -7,21 +7,17 @@ import {
   parseSmaps,
   parseStat,
   parseStatmResidentPages,
-  parseStatusKb,
+  parseMapsRanges,
   parseStatusUid,
   type StatFields,
 } from './parse-proc.js';
+import type { MappingRanges } from './page-sampler.js';
 import type { PagemapReader } from './read-pagemap.js';
 import { ProcessReadFailure, closeQuietly, openProcFile, readProcText } from './proc-files.js';
-
-/** HugetlbPages of /proc/PID/status, in kB, for each process read with PFNs. */
-export const hugetlbKb = new WeakMap<RawProcess, number>();
 
 export interface ProcessReadContext {
   procRoot: string;
   pageSize: number;
-  /** PFNs are visible: read pages for kpagecount/kpageflags; otherwise fall back to smaps. */
-  privileged: boolean;
   /** Per-mapping rows wanted (without PFNs they cost a read of smaps). */
   mappings: boolean;
   /** Per-page rows wanted (without PFNs only the pagemap flags). */
@@ -31,12 +27,24 @@ export interface ProcessReadContext {
   builder: PageTableBuilder;
 }
 
+/** What is read of every process before its memory: its identity and /proc/PID/status. */
+export interface ProcessHead {
+  dir: string;
+  stat: StatFields;
+  status: string;
+  info: ProcessInfo;
+}
+
 /**
- * Reads one process. Returns undefined for what is not listed: a kernel thread, a zombie, a
- * process that exited or whose pid was reused while we read it.
+ * Reads stat, status and cmdline. Returns undefined for what is not listed: a kernel thread,
+ * a zombie, a process that exited.
  */
-export function readProcess(pid: number, ctx: ProcessReadContext): RawProcess | undefined {
-  const dir = `${ctx.procRoot}/${pid}`;
+export function readHead(
+  pid: number,
+  procRoot: string,
+  users: ReadonlyMap<number, string>,
+): ProcessHead | undefined {
+  const dir = `${procRoot}/${pid}`;
   try {
     const stat = parseStat(readProcText(`${dir}/stat`));
     if (!stat || stat.state === 'Z' || stat.state === 'X' || stat.flags & PF_KTHREAD)
@@ -51,14 +59,67 @@ export function readProcess(pid: number, ctx: ProcessReadContext): RawProcess | 
       comm: stat.comm,
       cmdline: parseCmdline(readProcText(`${dir}/cmdline`)),
       uid,
-      user: ctx.users.get(uid) ?? String(uid),
+      user: users.get(uid) ?? String(uid),
     };
-    const raw = readMemory(dir, info, ctx);
-    if (raw.access === 'pages') hugetlbKb.set(raw, parseStatusKb(status, 'HugetlbPages') ?? -1);
-    return isSameProcess(dir, stat) ? raw : undefined;
+    return { dir, stat, status, info };
   } catch (error) {
     if (error instanceof ProcessReadFailure) return undefined;
     throw error;
+  }
+}
+
+/**
+ * Reads one process without PFNs (pagemap flags and smaps). Returns undefined for what is not
+ * listed: a kernel thread, a zombie, a process that exited or whose pid was reused while we
+ * read it.
+ */
+export function readProcess(pid: number, ctx: ProcessReadContext): RawProcess | undefined {
+  const head = readHead(pid, ctx.procRoot, ctx.users);
+  if (!head) return undefined;
+  try {
+    const raw = readMemory(head.dir, head.info, ctx);
+    return isSameProcess(head) ? raw : undefined;
+  } catch (error) {
+    if (error instanceof ProcessReadFailure) return undefined;
+    throw error;
+  }
+}
+
+/** A process whose pages are read with PFNs: its pagemap is open, its maps read. */
+export interface PageProcess {
+  head: ProcessHead;
+  fd: number;
+  ranges: MappingRanges;
+  /** The maps entries, when asked for (mappings or pages shown). */
+  maps?: MapsEntry[];
+}
+
+/**
+ * Opens a process's pagemap and reads its maps. A process that refuses (another user, pid 1
+ * in some sandboxes) is restricted: its RSS from statm. Undefined when it went away.
+ */
+export function openPages(
+  head: ProcessHead,
+  pageSize: number,
+  wantMaps: boolean,
+): PageProcess | RawProcess | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openProcFile(`${head.dir}/pagemap`);
+    const text = readProcText(`${head.dir}/maps`);
+    const ranges = parseMapsRanges(text);
+    const maps = wantMaps ? parseMaps(text) : undefined;
+    return { head, fd, ranges, maps };
+  } catch (error) {
+    if (fd !== undefined) closeQuietly(fd);
+    if (!(error instanceof ProcessReadFailure)) throw error;
+    if (error.failure === 'vanished') return undefined;
+    try {
+      return readRestricted(head.dir, head.info, pageSize);
+    } catch (inner) {
+      if (inner instanceof ProcessReadFailure) return undefined;
+      throw inner;
+    }
   }
 }
 
@@ -73,7 +134,7 @@ function readMemory(dir: string, info: ProcessInfo, ctx: ProcessReadContext): Ra
     throw error;
   }
   try {
-    return ctx.privileged ? readPages(fd, dir, info, ctx) : readFlags(fd, dir, info, ctx);
+    return readFlags(fd, dir, info, ctx);
   } catch (error) {
     // maps or smaps may refuse even where pagemap opened (pid 1 in some sandboxes).
     if (error instanceof ProcessReadFailure && error.failure === 'denied') {
@@ -83,18 +144,6 @@ function readMemory(dir: string, info: ProcessInfo, ctx: ProcessReadContext): Ra
   } finally {
     closeQuietly(fd);
   }
-}
-
-function readPages(
-  fd: number,
-  dir: string,
-  info: ProcessInfo,
-  ctx: ProcessReadContext,
-): RawProcess {
-  const maps = parseMaps(readProcText(`${dir}/maps`));
-  ctx.builder.reset();
-  const pageRanges = ctx.reader.readMappings(fd, maps, ctx.builder);
-  return { info, access: 'pages', maps, pages: ctx.builder.build(), pageRanges };
 }
 
 function readFlags(
@@ -124,7 +173,7 @@ function readFlags(
   return raw;
 }
 
-function readRestricted(dir: string, info: ProcessInfo, pageSize: number): RawProcess {
+export function readRestricted(dir: string, info: ProcessInfo, pageSize: number): RawProcess {
   const pages = parseStatmResidentPages(readProcText(`${dir}/statm`));
   return {
     info,
@@ -134,7 +183,12 @@ function readRestricted(dir: string, info: ProcessInfo, pageSize: number): RawPr
 }
 
 /** The pid still names the process we started reading (not exited, not reused). */
-function isSameProcess(dir: string, before: StatFields): boolean {
-  const after = parseStat(readProcText(`${dir}/stat`));
-  return after !== undefined && after.startTime === before.startTime && after.state !== 'Z';
+export function isSameProcess(head: ProcessHead): boolean {
+  try {
+    const after = parseStat(readProcText(`${head.dir}/stat`));
+    return after !== undefined && after.startTime === head.stat.startTime && after.state !== 'Z';
+  } catch (error) {
+    if (error instanceof ProcessReadFailure) return false;
+    throw error;
+  }
 }

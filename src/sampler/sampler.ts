@@ -6,11 +6,19 @@ import { buildSnapshot } from '../model/snapshot.js';
 import type { RawProcess, Snapshot } from '../model/types.js';
 import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
 import { PageTableBuilder } from './page-table-builder.js';
-import { parseMaps, parseMeminfo, parsePasswd, parseStat } from './parse-proc.js';
-import { KpageReader } from './read-kpage.js';
+import { PageSampler, type PageJob } from './page-sampler.js';
+import { parseMaps, parseMeminfo, parsePasswd, parseStat, parseStatusKb } from './parse-proc.js';
 import { PagemapReader } from './read-pagemap.js';
-import { hugetlbKb, readProcess } from './read-process.js';
-import { closeQuietly, openProcFile, preadFully } from './proc-files.js';
+import {
+  isSameProcess,
+  openPages,
+  readHead,
+  readProcess,
+  readRestricted,
+  type PageProcess,
+  type ProcessHead,
+} from './read-process.js';
+import { ProcessReadFailure, closeQuietly, openProcFile, preadFully } from './proc-files.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 
 export interface SamplerOptions {
@@ -36,13 +44,15 @@ export interface SampleRequest {
 }
 
 const AT_PAGESZ = 6;
+/** Processes read with their pagemap open at the same time. */
+const MAX_OPEN_PAGEMAPS = 512;
 
 /** Reads whole samples of /proc. All of memtop's I/O on /proc goes through here. */
 export class Sampler {
   private readonly reader: PagemapReader;
   private readonly builder = new PageTableBuilder();
   private readonly selfPid: number | undefined;
-  private kpageReader: KpageReader | undefined;
+  private readonly pageSampler: PageSampler | undefined;
 
   private constructor(
     readonly procRoot: string,
@@ -55,6 +65,7 @@ export class Sampler {
   ) {
     this.reader = new PagemapReader(pageSize);
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
+    this.pageSampler = kpage ? new PageSampler(kpage.countFd, kpage.flagsFd, pageSize) : undefined;
   }
 
   /** Checks the proc root, finds out what this user may read, and warms memtop's own code. */
@@ -115,41 +126,10 @@ export class Sampler {
     const t0 = performance.now();
     const mappings = request.mappings ?? false;
     const pages = request.pages ?? false;
-    const ctx = {
-      procRoot: this.procRoot,
-      pageSize: this.pageSize,
-      privileged: this.privileged,
-      mappings,
-      pages,
-      users: this.users,
-      reader: this.reader,
-      builder: this.builder,
-    };
-    const raws: RawProcess[] = [];
-    for (const pid of request.pids ?? this.listPids()) {
-      if (pid === this.selfPid) continue;
-      const focused = pid === request.focusPid;
-      ctx.mappings = mappings || focused;
-      ctx.pages = pages || focused;
-      const raw = readProcess(pid, ctx);
-      if (raw) raws.push(raw);
-    }
-    if (this.kpage) {
-      const noLazyfree = this.lazyfreeNever();
-      const requests = raws.flatMap((r) =>
-        r.pages
-          ? [
-              {
-                table: r.pages,
-                exact: pages || r.info.pid === request.focusPid,
-                inferAnon: noLazyfree && hugetlbKb.get(r) === 0,
-              },
-            ]
-          : [],
-      );
-      this.kpageReader ??= new KpageReader(this.kpage.countFd, this.kpage.flagsFd);
-      this.kpageReader.fill(requests);
-    }
+    const pids = (request.pids ?? this.listPids()).filter((pid) => pid !== this.selfPid);
+    const raws = this.pageSampler
+      ? this.readWithPfns(pids, request)
+      : this.readWithoutPfns(pids, request);
     const meminfo = parseMeminfo(readOptional(`${this.procRoot}/meminfo`));
     const system = {
       timeMs,
@@ -164,6 +144,87 @@ export class Sampler {
     const snapshot = buildSnapshot(system, raws, { mappings, pages, focusPid: request.focusPid });
     snapshot.costMs = performance.now() - t0;
     return snapshot;
+  }
+
+  /**
+   * Privileged: every process's pagemap with PFNs, then kpagecount and kpageflags for the PFNs
+   * that need them, for all processes at once (a page shared by many is looked up once).
+   */
+  private readWithPfns(pids: readonly number[], request: SampleRequest): RawProcess[] {
+    const pageSampler = this.pageSampler!;
+    const noLazyfree = this.lazyfreeNever();
+    const out: (RawProcess | undefined)[] = [];
+    // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
+    for (let from = 0; from < pids.length; from += MAX_OPEN_PAGEMAPS) {
+      const jobs: { proc: PageProcess; slot: number; job: PageJob }[] = [];
+      try {
+        for (const pid of pids.slice(from, from + MAX_OPEN_PAGEMAPS)) {
+          const head = readHead(pid, this.procRoot, this.users);
+          if (!head) continue;
+          const kept = (request.pages ?? false) || pid === request.focusPid;
+          const wantMaps = kept || (request.mappings ?? false);
+          const opened = openPages(head, this.pageSize, wantMaps);
+          if (!opened) continue;
+          if (!('fd' in opened)) {
+            out.push(opened);
+            continue;
+          }
+          const inferAnon = noLazyfree && parseStatusKb(head.status, 'HugetlbPages') === 0;
+          jobs.push({
+            proc: opened,
+            slot: out.length,
+            job: { fd: opened.fd, ranges: opened.ranges, kept, inferAnon },
+          });
+          out.push(undefined);
+        }
+        const results = pageSampler.run(jobs.map((j) => j.job));
+        results.forEach((result, i) => {
+          const { proc, slot } = jobs[i]!;
+          const { head } = proc;
+          if (result.status !== 'ok') {
+            if (result.status === 'denied') out[slot] = restrictedOrGone(head, this.pageSize);
+            return;
+          }
+          if (!isSameProcess(head)) return;
+          const raw: RawProcess = { info: head.info, access: 'pages' };
+          if (proc.maps) raw.maps = proc.maps;
+          if (result.pages) {
+            raw.pages = result.pages;
+            raw.pageRanges = result.pageRanges;
+          } else {
+            raw.mappingCounters = result.mappingCounters;
+          }
+          out[slot] = raw;
+        });
+      } finally {
+        for (const { proc } of jobs) closeQuietly(proc.fd);
+      }
+    }
+    return out.filter((r): r is RawProcess => r !== undefined);
+  }
+
+  /** Without PFNs: pagemap flags and smaps for our own processes, statm for others. */
+  private readWithoutPfns(pids: readonly number[], request: SampleRequest): RawProcess[] {
+    const mappings = request.mappings ?? false;
+    const pages = request.pages ?? false;
+    const ctx = {
+      procRoot: this.procRoot,
+      pageSize: this.pageSize,
+      mappings,
+      pages,
+      users: this.users,
+      reader: this.reader,
+      builder: this.builder,
+    };
+    const raws: RawProcess[] = [];
+    for (const pid of pids) {
+      const focused = pid === request.focusPid;
+      ctx.mappings = mappings || focused;
+      ctx.pages = pages || focused;
+      const raw = readProcess(pid, ctx);
+      if (raw) raws.push(raw);
+    }
+    return raws;
   }
 
   /**
@@ -194,6 +255,16 @@ export class Sampler {
       closeQuietly(this.kpage.countFd);
       closeQuietly(this.kpage.flagsFd);
     }
+  }
+}
+
+/** A process that refused its pagemap read: restricted, or gone by now. */
+function restrictedOrGone(head: ProcessHead, pageSize: number): RawProcess | undefined {
+  try {
+    return readRestricted(head.dir, head.info, pageSize);
+  } catch (error) {
+    if (error instanceof ProcessReadFailure) return undefined;
+    throw error;
   }
 }
 

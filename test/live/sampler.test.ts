@@ -132,10 +132,13 @@ describe('per-mapping page counts on the live kernel (root)', () => {
   });
 
   it('counts a region only read (the zero page) as no memory, though pagemap shows it present', () => {
-    const p = sampleOne(family.parent.pid);
+    const pid = family.parent.pid;
+    // Row ranges exist where pages are kept: for the process in focus (or with pages: true).
+    const p = sampler.sample({ pids: [pid], mappings: true, focusPid: pid }).processes[0]!;
     const m = p.mappings!.find((x) => x.start === family.zero)!;
     expect(m.counters).toEqual(expectedCounters([], 'anon', true));
     expect(m.pageEnd - m.pageBegin).toBe(32); // present in pagemap, kpagecount 0
+    expect(mappingAt(sampleOne(pid), family.zero)).toEqual(m.counters);
   });
 
   it('counts the touched part of a 64 GiB PROT_NONE reservation, and nothing in the rest', () => {

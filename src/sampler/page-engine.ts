@@ -1,0 +1,324 @@
+/**
+ * The per-page work of a privileged sample, as three phases over flat buffers, so that any
+ * thread can run any part of a phase (work items are claimed one at a time):
+ *
+ * 1. pagemap: each read item is one pread of up to CHUNK_ENTRIES entries, covering one or
+ *    more segments (a segment is the part of one mapping inside one item). Decoding writes
+ *    rows straight into typed arrays at offsets fixed in advance (no per-page call, object or
+ *    allocation), and marks the PFNs that need kpagecount or kpageflags in PFN bitmaps.
+ * 2. kpage: the marked PFNs, walked in PFN order block by block, are read in coalesced runs
+ *    into result arrays indexed by rank.
+ * 3. accounting: each segment's rows are counted with the model's accountPages().
+ *
+ * Two row forms. A *kept* process (its pages are shown page by page) keeps every present or
+ * swapped entry with its page index and full PFN, and looks every PFN up. Any other process
+ * keeps only what its counters need: an anonymous page mapped exclusively (pagemap bit 56) is
+ * counted per segment without a row, a map count 1 and INFERRED_ANON_FLAGS standing for what
+ * kpagecount and kpageflags would say (see page-bits.ts for when that is exact); every other
+ * present page is a row of 5 bytes: the low 32 bits of its PFN and pagemap bits 56..63.
+ */
+import { COUNTER_SLOTS, accountPages } from '../model/counters.js';
+import { INFERRED_ANON_FLAGS, PM_EXCLUSIVE, PM_PRESENT } from '../model/page-bits.js';
+import { BLOCK_PFNS, PfnIndex } from './pfn-index.js';
+import { ProcessReadFailure, preadFully } from './proc-files.js';
+
+/** Entries per pagemap read: 1 MiB, 512 MiB of address space with 4 KiB pages. */
+export const CHUNK_ENTRIES = 1 << 17;
+/** Entries per kpagecount/kpageflags read. */
+export const RUN_ENTRIES = 1 << 16;
+/** Read kpage* across gaps of at most this many unneeded PFNs rather than issue another syscall. */
+export const MAX_GAP = 5;
+/**
+ * Read pagemap across holes of at most this many pages between mappings of one process rather
+ * than issue another read (a hole entry costs ~5–8 ns, a read ~1–2 µs).
+ */
+export const PAGEMAP_GAP = 256;
+
+/** Read item fields (Float64Array, ITEM_FIELDS per item). */
+export const ITEM_FD = 0;
+export const ITEM_FIRST_PAGE = 1;
+export const ITEM_ENTRIES = 2;
+export const ITEM_SEG_BEGIN = 3;
+export const ITEM_SEG_END = 4;
+export const ITEM_FIELDS = 5;
+
+/** Segment fields (Float64Array, SEG_FIELDS per segment). */
+export const SEG_OFFSET = 0; // first entry, relative to its item
+export const SEG_ENTRIES = 1;
+export const SEG_SLOT = 2; // first row slot in the kept or compact row arrays
+export const SEG_FLAGS = 3;
+export const SEG_PAGE_BASE = 4; // page index (in its mapping) of its first entry
+export const SEG_ROWS = 5; // written by phase 1
+export const SEG_EXCLUSIVE_ANON = 6; // written by phase 1
+export const SEG_FIELDS = 7;
+
+/** SEG_FLAGS bits. */
+export const SEG_KEPT = 1;
+export const SEG_INFER_ANON = 2;
+
+/** Item status (Int32Array, one per item). */
+export const ITEM_OK = 0;
+export const ITEM_VANISHED = 1;
+export const ITEM_DENIED = 2;
+export const ITEM_FAILED = 3;
+
+/** Compact row bits: pagemap bits 56..63 (the high byte of the entry). */
+const C_EXCLUSIVE = 0x01;
+const C_FILE = 0x20;
+const C_PRESENT = 0x80;
+/** pagemap bits in the high 32-bit word of an entry. */
+const HI_PRESENT = 0x80000000;
+const HI_PRESENT_OR_SWAPPED = 0xc0000000;
+const HI_EXCLUSIVE = 0x01000000;
+const HI_FILE = 0x20000000;
+const HI_EXCLUSIVE_OR_FILE = HI_EXCLUSIVE | HI_FILE;
+const HI_PFN_MASK = 0x7fffff;
+const TWO_32 = 4294967296;
+
+/** The flat buffers of one sample's per-page work. */
+export interface SampleArrays {
+  items: Float64Array;
+  itemStatus: Int32Array;
+  segs: Float64Array;
+  /** COUNTER_SLOTS per segment: compact segments' counters. */
+  segCounters: Float64Array;
+  cPfn: Uint32Array;
+  cBits: Uint8Array;
+  kIndex: Uint32Array;
+  kBits: Uint16Array;
+  kPfn: Float64Array;
+}
+
+/** What a thread needs besides the sample's arrays: the PFN indexes and its own scratch. */
+export interface EngineContext {
+  countIndex: PfnIndex;
+  flagsIndex: PfnIndex;
+  /** The kernel's max_pfn: PFNs at or above it have no page (count 0, no flags). */
+  maxPfn: number;
+  /** Other threads mark the indexes at the same time. */
+  shared: boolean;
+  bytes: Uint8Array;
+  words: Uint32Array;
+  countFd: number;
+  flagsFd: number;
+  pageSize: number;
+}
+
+export function newScratch(): { bytes: Uint8Array; words: Uint32Array } {
+  const bytes = new Uint8Array(CHUNK_ENTRIES * 8);
+  return { bytes, words: new Uint32Array(bytes.buffer) };
+}
+
+/** Phase 1 for one read item: pread its entries and decode each of its segments. */
+export function decodeItem(a: SampleArrays, item: number, ctx: EngineContext): void {
+  const at = item * ITEM_FIELDS;
+  const fd = a.items[at + ITEM_FD]!;
+  const entries = a.items[at + ITEM_ENTRIES]!;
+  const segBegin = a.items[at + ITEM_SEG_BEGIN]!;
+  const segEnd = a.items[at + ITEM_SEG_END]!;
+  let got: number;
+  try {
+    got = preadFully(fd, ctx.bytes, entries * 8, a.items[at + ITEM_FIRST_PAGE]! * 8) >>> 3;
+  } catch (error) {
+    a.itemStatus[item] =
+      error instanceof ProcessReadFailure
+        ? error.failure === 'denied'
+          ? ITEM_DENIED
+          : ITEM_VANISHED
+        : ITEM_FAILED;
+    for (let s = segBegin; s < segEnd; s++) {
+      a.segs[s * SEG_FIELDS + SEG_ROWS] = 0;
+      a.segs[s * SEG_FIELDS + SEG_EXCLUSIVE_ANON] = 0;
+    }
+    return;
+  }
+  a.itemStatus[item] = ITEM_OK;
+  for (let s = segBegin; s < segEnd; s++) {
+    const sa = s * SEG_FIELDS;
+    const from = a.segs[sa + SEG_OFFSET]!;
+    const to = Math.min(from + a.segs[sa + SEG_ENTRIES]!, got);
+    if (a.segs[sa + SEG_FLAGS]! & SEG_KEPT) decodeKept(a, sa, from, to, ctx);
+    else decodeCompact(a, sa, from, to, ctx);
+  }
+}
+
+function decodeCompact(
+  a: SampleArrays,
+  sa: number,
+  from: number,
+  to: number,
+  ctx: EngineContext,
+): void {
+  const words = ctx.words;
+  const { cPfn, cBits } = a;
+  const { countIndex, flagsIndex, shared } = ctx;
+  const limit = Math.min(countIndex.limit, ctx.maxPfn);
+  const inferAnon = (a.segs[sa + SEG_FLAGS]! & SEG_INFER_ANON) !== 0;
+  const slot = a.segs[sa + SEG_SLOT]!;
+  let out = slot;
+  let exclusiveAnon = 0;
+  for (let i = from; i < to; i++) {
+    const hi = words[2 * i + 1]!;
+    if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
+    if ((hi & HI_PRESENT) === 0) {
+      // Swap entries and markers: the accounting tells them apart from their bits.
+      cPfn[out] = 0;
+      cBits[out++] = hi >>> 24;
+      continue;
+    }
+    if (inferAnon && (hi & HI_EXCLUSIVE_OR_FILE) === HI_EXCLUSIVE) {
+      exclusiveAnon++;
+      continue;
+    }
+    const pfn = words[2 * i]! + (hi & HI_PFN_MASK) * TWO_32;
+    // PFN 0 and PFNs past max_pfn have no page: map count 0, no memory; they count nothing.
+    if (pfn === 0 || pfn >= limit) continue;
+    cPfn[out] = pfn;
+    cBits[out++] = hi >>> 24;
+    if ((hi & HI_EXCLUSIVE) === 0) {
+      if (shared) countIndex.markShared(pfn);
+      else countIndex.mark(pfn);
+    }
+    if (!inferAnon || hi & HI_FILE) {
+      if (shared) flagsIndex.markShared(pfn);
+      else flagsIndex.mark(pfn);
+    }
+  }
+  a.segs[sa + SEG_ROWS] = out - slot;
+  a.segs[sa + SEG_EXCLUSIVE_ANON] = exclusiveAnon;
+}
+
+function decodeKept(
+  a: SampleArrays,
+  sa: number,
+  from: number,
+  to: number,
+  ctx: EngineContext,
+): void {
+  const words = ctx.words;
+  const { kIndex, kBits, kPfn } = a;
+  const { countIndex, flagsIndex, shared } = ctx;
+  const limit = countIndex.limit;
+  const slot = a.segs[sa + SEG_SLOT]!;
+  const base = a.segs[sa + SEG_PAGE_BASE]! - from;
+  let out = slot;
+  for (let i = from; i < to; i++) {
+    const hi = words[2 * i + 1]!;
+    if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
+    const pfn = hi & HI_PRESENT ? words[2 * i]! + (hi & HI_PFN_MASK) * TWO_32 : 0;
+    kIndex[out] = base + i;
+    kBits[out] = hi >>> 23;
+    kPfn[out++] = pfn;
+    if (pfn !== 0 && pfn < limit) {
+      if (shared) {
+        countIndex.markShared(pfn);
+        flagsIndex.markShared(pfn);
+      } else {
+        countIndex.mark(pfn);
+        flagsIndex.mark(pfn);
+      }
+    }
+  }
+  a.segs[sa + SEG_ROWS] = out - slot;
+  a.segs[sa + SEG_EXCLUSIVE_ANON] = 0;
+}
+
+/**
+ * Phase 2 for blocks [fromBlock, toBlock) of one index: reads the entries of its marked PFNs
+ * (kpagecount or kpageflags, per fd) in coalesced runs into out[rank].
+ */
+export function readMarked(
+  index: PfnIndex,
+  fd: number,
+  fromBlock: number,
+  toBlock: number,
+  out: Uint32Array,
+  ctx: Pick<EngineContext, 'bytes' | 'words'>,
+): void {
+  const { bits } = index;
+  const { bytes, words } = ctx;
+  index.forEachRun(MAX_GAP, RUN_ENTRIES, fromBlock, toBlock, (first, entries, rank) => {
+    const got = preadFully(fd, bytes, entries * 8, first * 8) >>> 3;
+    for (let at = 0; at < entries; at++) {
+      const p = first + at;
+      if ((bits[p >>> 5]! & (1 << (p & 31))) === 0) continue;
+      // Only the low words matter: map counts fit in 32 bits, stable flags are bits 0..26.
+      out[rank++] = at < got ? words[2 * at]! : 0;
+    }
+  });
+}
+
+/** Splits the blocks in use into at most `parts` ranges of about equal marked PFNs. */
+export function splitBlocks(index: PfnIndex, parts: number): number[] {
+  const blocks = index.blocksInUse();
+  const bounds = [0];
+  if (blocks.length === 0) return [0, 0];
+  const per = Math.ceil(blocks.length / Math.max(1, parts));
+  for (let i = per; i < blocks.length; i += per) bounds.push(blocks[i]!);
+  bounds.push(blocks[blocks.length - 1]! + 1);
+  return bounds;
+}
+
+/** Phase 3 for one compact segment: counts its rows into segCounters. */
+export function accountSegment(
+  a: SampleArrays,
+  seg: number,
+  counts: Uint32Array,
+  flags: Uint32Array,
+  ctx: Pick<EngineContext, 'countIndex' | 'flagsIndex' | 'pageSize'>,
+): void {
+  const sa = seg * SEG_FIELDS;
+  const acc = a.segCounters;
+  const at = seg * COUNTER_SLOTS;
+  acc.fill(0, at, at + COUNTER_SLOTS);
+  const segFlags = a.segs[sa + SEG_FLAGS]!;
+  if (segFlags & SEG_KEPT) return;
+  const inferAnon = (segFlags & SEG_INFER_ANON) !== 0;
+  const { countIndex, flagsIndex, pageSize } = ctx;
+  const { cPfn, cBits } = a;
+  const slot = a.segs[sa + SEG_SLOT]!;
+  const end = slot + a.segs[sa + SEG_ROWS]!;
+  // Neighbouring rows are often alike (a run of pages with one map count): count each run of
+  // identical rows with one call.
+  let runBits = -1;
+  let runFlags = 0;
+  let runCount = 0;
+  let runLength = 0;
+  for (let r = slot; r < end; r++) {
+    const b = cBits[r]!;
+    let count = 0;
+    let kflags = 0;
+    if (b & C_PRESENT) {
+      const pfn = cPfn[r]!;
+      count = b & C_EXCLUSIVE ? 1 : counts[countIndex.rank(pfn)]!;
+      kflags = !inferAnon || b & C_FILE ? flags[flagsIndex.rank(pfn)]! : INFERRED_ANON_FLAGS;
+    }
+    if (b === runBits && kflags === runFlags && count === runCount) {
+      runLength++;
+      continue;
+    }
+    if (runLength > 0) accountPages(acc, at, runLength, runBits << 1, runFlags, runCount, pageSize);
+    runBits = b;
+    runFlags = kflags;
+    runCount = count;
+    runLength = 1;
+  }
+  if (runLength > 0) accountPages(acc, at, runLength, runBits << 1, runFlags, runCount, pageSize);
+  const exclusiveAnon = a.segs[sa + SEG_EXCLUSIVE_ANON]!;
+  if (exclusiveAnon > 0) {
+    accountPages(
+      acc,
+      at,
+      exclusiveAnon,
+      PM_PRESENT | PM_EXCLUSIVE,
+      INFERRED_ANON_FLAGS,
+      1,
+      pageSize,
+    );
+  }
+}
+
+/** The number of blocks an index spans (the bound of a whole walk). */
+export function indexBlocks(index: PfnIndex): number {
+  return Math.ceil(index.limit / BLOCK_PFNS);
+}

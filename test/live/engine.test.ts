@@ -1,0 +1,101 @@
+// The sampler's shortcuts against the long way round, on the live kernel: processes whose pages
+// are not kept are counted from compact rows, with kpagecount skipped for exclusive pages and
+// kpageflags inferred for anonymous ones; the counters must be those of the kept path, which
+// looks every page up, and those of smaps_rollup.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pssBytes } from '../../src/model/counters.js';
+import type { Counters, ProcessSample } from '../../src/model/types.js';
+import { Sampler } from '../../src/sampler/sampler.js';
+import { ROLLUP_FIELDS, readRollup } from '../helpers/smaps.js';
+import { startFamily, type Family } from './fork-family.js';
+
+let family: Family;
+let sampler: Sampler;
+
+beforeAll(async () => {
+  family = await startFamily();
+  sampler = Sampler.open();
+}, 120_000);
+
+afterAll(async () => {
+  sampler?.close();
+  await family?.stop();
+});
+
+/** memtop's totals in smaps_rollup's units (kB). */
+function asRollup(c: Counters): Record<string, number> {
+  const kb = (b: number) => b / 1024;
+  return {
+    Rss: kb(c.rssBytes),
+    Pss: Math.floor(pssBytes(c) / 1024),
+    Shared_Clean: kb(c.sharedCleanBytes),
+    Shared_Dirty: kb(c.sharedDirtyBytes),
+    Private_Clean: kb(c.privateCleanBytes),
+    Private_Dirty: kb(c.privateDirtyBytes),
+    Swap: kb(c.swapBytes),
+    Anonymous: kb(c.anonBytes),
+  };
+}
+
+/** memtop's totals and smaps_rollup read right after; a mismatch (the vDSO) is retried. */
+function compareWithRollup(pid: number, take: () => Counters) {
+  let last = { memtop: {} as Record<string, number>, kernel: {} as Record<string, number> };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const memtop = asRollup(take());
+    const rollup = readRollup(pid);
+    const kernel = Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, rollup[f]!]));
+    last = { memtop, kernel };
+    if (ROLLUP_FIELDS.every((f) => memtop[f] === kernel[f])) break;
+  }
+  return last;
+}
+
+function familyPids(): number[] {
+  return [family.parent.pid, ...family.children, family.other.pid, family.sparse.pid];
+}
+
+function byPid(processes: readonly ProcessSample[]): Map<number, ProcessSample> {
+  return new Map(processes.map((p) => [p.pid, p]));
+}
+
+function mappingCounters(p: ProcessSample): [number, Counters][] {
+  return (p.mappings ?? []).map((m) => [m.start, m.counters]);
+}
+
+describe('compact rows and skipped lookups (root)', () => {
+  it('count every mapping of the workload exactly as the kept page tables do', () => {
+    const pids = familyPids();
+    // The vDSO's map count moves when any process starts or exits: retry a mismatch.
+    let compact = new Map<number, ProcessSample>();
+    let kept = new Map<number, ProcessSample>();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      compact = byPid(sampler.sample({ pids, mappings: true }).processes);
+      kept = byPid(sampler.sample({ pids, mappings: true, pages: true }).processes);
+      const same = pids.every(
+        (pid) =>
+          JSON.stringify(mappingCounters(compact.get(pid)!)) ===
+          JSON.stringify(mappingCounters(kept.get(pid)!)),
+      );
+      if (same) break;
+    }
+    for (const pid of pids) {
+      const c = compact.get(pid)!;
+      const k = kept.get(pid)!;
+      expect(c.pages).toBeUndefined();
+      expect(k.pages?.count).toBeGreaterThan(0);
+      expect(mappingCounters(c), `pid ${pid}`).toEqual(mappingCounters(k));
+      expect(c.totals, `pid ${pid}`).toEqual(k.totals);
+    }
+  });
+
+  it('equal smaps_rollup in a whole-system sample', () => {
+    for (const pid of familyPids()) {
+      const { memtop, kernel } = compareWithRollup(pid, () => {
+        const p = sampler.sample().processes.find((x) => x.pid === pid);
+        if (!p) throw new Error(`process ${pid} missing from the sample`);
+        return p.totals;
+      });
+      expect(memtop, `pid ${pid}`).toEqual(kernel);
+    }
+  });
+});
