@@ -35,6 +35,8 @@ export interface MappingRanges {
   count: number;
   start: Float64Array;
   end: Float64Array;
+  /** 1 where the mapping is PROT_NONE. */
+  protNone: Uint8Array;
 }
 
 /** One process to read with PFNs. */
@@ -61,13 +63,29 @@ export type PageJobResult =
       mappingCounters?: Float64Array;
     };
 
-/** How one sample's pages were read: for the sampler's own cost figures. */
+/** How one sample's pages were read: the sampler's own cost figures. */
 export interface PageSampleStats {
-  items: number;
-  entries: number;
+  /** pagemap reads (syscalls) and the entries they returned room for. */
+  pagemapReads: number;
+  pagemapEntries: number;
+  /** Rows stored (pages that needed more than pagemap to be counted). */
   rows: number;
+  /** Distinct PFNs looked up in kpagecount and in kpageflags. */
   countLookups: number;
   flagLookups: number;
+  /** Processes read again with their PROT_NONE mappings, which held pages. */
+  protNoneRereads: number;
+}
+
+export function emptyPageStats(): PageSampleStats {
+  return {
+    pagemapReads: 0,
+    pagemapEntries: 0,
+    rows: 0,
+    countLookups: 0,
+    flagLookups: 0,
+    protNoneRereads: 0,
+  };
 }
 
 /**
@@ -79,7 +97,8 @@ export class PageSampler {
   private readonly countIndex: PfnIndex;
   private readonly flagsIndex: PfnIndex;
   private readonly ctx: EngineContext;
-  lastStats: PageSampleStats = { items: 0, entries: 0, rows: 0, countLookups: 0, flagLookups: 0 };
+  /** Added up over run() calls until the caller resets it. */
+  stats: PageSampleStats = emptyPageStats();
 
   constructor(
     private readonly countFd: number,
@@ -119,13 +138,12 @@ export class PageSampler {
     for (let s = 0; s < segCount; s++) accountSegment(a, s, counts, flags, ctx);
     let rows = 0;
     for (let s = 0; s < segCount; s++) rows += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
-    this.lastStats = {
-      items: itemCount,
-      entries: plan.entries,
-      rows,
-      countLookups: counts.length,
-      flagLookups: flags.length,
-    };
+    const stats = this.stats;
+    stats.pagemapReads += itemCount;
+    stats.pagemapEntries += plan.entries;
+    stats.rows += rows;
+    stats.countLookups += counts.length;
+    stats.flagLookups += flags.length;
     return jobs.map((job, j) => this.collect(job, j, plan, counts, flags));
   }
 

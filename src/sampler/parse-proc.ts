@@ -94,11 +94,14 @@ export function parseMapsRanges(text: string): {
   count: number;
   start: Float64Array;
   end: Float64Array;
+  /** 1 where the mapping is PROT_NONE (perms ---p or ---s). */
+  protNone: Uint8Array;
 } {
   let lines = 0;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   const start = new Float64Array(lines + 1);
   const end = new Float64Array(lines + 1);
+  const protNone = new Uint8Array(lines + 1);
   let count = 0;
   let at = 0;
   while (at < text.length) {
@@ -112,11 +115,12 @@ export function parseMapsRanges(text: string): {
       for (let c = text.charCodeAt(++i); c !== 32; c = text.charCodeAt(++i))
         b = b * 16 + hexDigit(c);
       start[count] = a;
+      protNone[count] = text.startsWith('---', i + 1) ? 1 : 0;
       end[count++] = b;
     }
     at = nl + 1;
   }
-  return { count, start, end };
+  return { count, start, end, protNone };
 }
 
 function hexDigit(c: number): number {

@@ -2,11 +2,18 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
+import { COUNTER_KEYS, COUNTER_SLOTS } from '../model/counters.js';
 import { buildSnapshot } from '../model/snapshot.js';
 import type { RawProcess, Snapshot } from '../model/types.js';
 import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
 import { PageTableBuilder } from './page-table-builder.js';
-import { PageSampler, type PageJob } from './page-sampler.js';
+import {
+  PageSampler,
+  emptyPageStats,
+  type MappingRanges,
+  type PageJob,
+  type PageSampleStats,
+} from './page-sampler.js';
 import { parseMaps, parseMeminfo, parsePasswd, parseStat, parseStatusKb } from './parse-proc.js';
 import { PagemapReader } from './read-pagemap.js';
 import {
@@ -53,6 +60,8 @@ export class Sampler {
   private readonly builder = new PageTableBuilder();
   private readonly selfPid: number | undefined;
   private readonly pageSampler: PageSampler | undefined;
+  /** What the last sample read (privileged samples). */
+  lastStats: PageSampleStats = emptyPageStats();
 
   private constructor(
     readonly procRoot: string,
@@ -152,6 +161,8 @@ export class Sampler {
    */
   private readWithPfns(pids: readonly number[], request: SampleRequest): RawProcess[] {
     const pageSampler = this.pageSampler!;
+    pageSampler.stats = emptyPageStats();
+    this.lastStats = pageSampler.stats;
     const noLazyfree = this.lazyfreeNever();
     const out: (RawProcess | undefined)[] = [];
     // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
@@ -170,14 +181,29 @@ export class Sampler {
             continue;
           }
           const inferAnon = noLazyfree && parseStatusKb(head.status, 'HugetlbPages') === 0;
+          // PROT_NONE mappings (reservations of tens of GiB) are left out, then checked below.
+          const scan = kept ? undefined : accessibleOnly(opened.ranges);
           jobs.push({
             proc: opened,
             slot: out.length,
-            job: { fd: opened.fd, ranges: opened.ranges, kept, inferAnon },
+            job: { fd: opened.fd, ranges: opened.ranges, kept, inferAnon, scan },
           });
           out.push(undefined);
         }
         const results = pageSampler.run(jobs.map((j) => j.job));
+        // A PROT_NONE mapping may still hold pages (mprotect keeps them resident): when the
+        // pages found elsewhere do not account for the process's whole RSS and swap, as
+        // /proc/PID/status counts them, read it again with every mapping.
+        const again = jobs.flatMap((j, i) => {
+          const result = results[i]!;
+          if (!j.job.scan || result.status !== 'ok' || !result.mappingCounters) return [];
+          return holdsAll(j.proc.head, result.mappingCounters) ? [] : [i];
+        });
+        if (again.length > 0) {
+          const redone = pageSampler.run(again.map((i) => ({ ...jobs[i]!.job, scan: undefined })));
+          again.forEach((i, k) => (results[i] = redone[k]!));
+        }
+        pageSampler.stats.protNoneRereads += again.length;
         results.forEach((result, i) => {
           const { proc, slot } = jobs[i]!;
           const { head } = proc;
@@ -256,6 +282,50 @@ export class Sampler {
       closeQuietly(this.kpage.flagsFd);
     }
   }
+}
+
+/** The mappings to read when PROT_NONE ones are left out; undefined when there are none. */
+function accessibleOnly(ranges: MappingRanges): Uint8Array | undefined {
+  const { count, protNone } = ranges;
+  let any = false;
+  const scan = new Uint8Array(count);
+  for (let m = 0; m < count; m++) {
+    scan[m] = protNone[m] ? 0 : 1;
+    if (protNone[m]) any = true;
+  }
+  return any ? scan : undefined;
+}
+
+const RSS_SLOT = COUNTER_KEYS.indexOf('rssBytes');
+const SWAP_SLOT = COUNTER_KEYS.indexOf('swapBytes');
+
+/**
+ * True when the pages counted account for all of the process's resident and swapped pages as
+ * /proc/PID/status counts them (VmRSS, VmSwap: exact sums on recent kernels, where they equal
+ * smaps_rollup; an approximate count only costs a second read), read before and again now: for a process that did not change meanwhile, the mappings left out hold nothing.
+ * A process that did change is accepted when the count lies between the two readings.
+ */
+function holdsAll(head: ProcessHead, counters: Float64Array): boolean {
+  let rss = 0;
+  let swap = 0;
+  for (let at = 0; at < counters.length; at += COUNTER_SLOTS) {
+    rss += counters[at + RSS_SLOT]!;
+    swap += counters[at + SWAP_SLOT]!;
+  }
+  const before = statusMemory(head.status);
+  const after = statusMemory(readOptional(`${head.dir}/status`));
+  if (!before || !after) return false;
+  const within = (x: number, a: number, b: number) => x >= Math.min(a, b) && x <= Math.max(a, b);
+  return (
+    within(rss / 1024, before.rssKb, after.rssKb) &&
+    within(swap / 1024, before.swapKb, after.swapKb)
+  );
+}
+
+function statusMemory(status: string): { rssKb: number; swapKb: number } | undefined {
+  const rssKb = parseStatusKb(status, 'VmRSS');
+  const swapKb = parseStatusKb(status, 'VmSwap');
+  return rssKb === undefined || swapKb === undefined ? undefined : { rssKb, swapKb };
 }
 
 /** A process that refused its pagemap read: restricted, or gone by now. */
