@@ -302,8 +302,9 @@ const SWAP_SLOT = COUNTER_KEYS.indexOf('swapBytes');
 /**
  * True when the pages counted account for all of the process's resident and swapped pages as
  * /proc/PID/status counts them (VmRSS, VmSwap: exact sums on recent kernels, where they equal
- * smaps_rollup; an approximate count only costs a second read), read before and again now: for a process that did not change meanwhile, the mappings left out hold nothing.
- * A process that did change is accepted when the count lies between the two readings.
+ * smaps_rollup; an approximate count only costs a second read), read before and again now:
+ * for a process that did not change meanwhile, the mappings left out hold nothing. A process
+ * that did change is accepted when the count lies between the two readings.
  */
 function holdsAll(head: ProcessHead, counters: Float64Array): boolean {
   let rss = 0;
