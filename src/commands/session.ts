@@ -1,13 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { mergeSnapshots, replaceProcess } from '../model/merge.js';
+import { mergeSnapshots } from '../model/merge.js';
 import type { Snapshot } from '../model/types.js';
 import type { SampleRequest } from '../sampler/sampler.js';
 import type { SessionFeed, SessionIntent, SessionUpdate } from '../ui/intents.js';
+import { SessionChanges } from './session-changes.js';
+import { SessionDerived, type FullSample } from './session-derived.js';
 
 /** What the session samples from: the Sampler, or a fake in tests and benchmarks. */
 export interface SampleSource {
   sample(request: SampleRequest): Snapshot;
   listPids(): number[];
+  /** PFNs can be read: full samples then keep every page, so that the next can be compared. */
+  readonly privileged?: boolean;
 }
 
 export interface SessionOptions {
@@ -25,6 +29,12 @@ export interface SessionOptions {
 const MIN_PAGE_MAP_INTERVAL_MS = 250;
 
 /**
+ * The who-shares index is rebuilt over a newer full sample once it is this many intervals old;
+ * while a process is focused, a full sample then replaces a focused one.
+ */
+const SHARERS_REFRESH_INTERVALS = 4;
+
+/**
  * The sampling loop behind the TUI. It samples, publishes the snapshot, then sleeps: samples
  * never overlap however long one takes. A full sample is read in parts of a few dozen
  * processes, with the event loop let through in between, so that keys are answered while a
@@ -33,6 +43,11 @@ const MIN_PAGE_MAP_INTERVAL_MS = 250;
  * pages, and merged into the last full snapshot), the mapping on screen (its pages are read
  * twice per interval), the interval, and pause (no samples, except one of a newly focused
  * process).
+ *
+ * With PFNs, full samples keep every process's mappings and pages, so that each full sample is
+ * compared with the one before, and the focused process with its own sample before: the page
+ * changes go out with the snapshot. Who shares what and the libraries are computed from the
+ * last full sample only while a screen asks for them.
  */
 export class Session implements SessionFeed {
   private update: SessionUpdate = {};
@@ -47,6 +62,11 @@ export class Session implements SessionFeed {
   private lastEndMs = 0;
   private wake: (() => void) | undefined;
   private readonly now: () => number;
+  private readonly keepPages: boolean;
+  private readonly changes = new SessionChanges();
+  private readonly derived = new SessionDerived();
+  private full: FullSample | undefined;
+  private lastFullEndMs = 0;
 
   constructor(
     private readonly source: SampleSource,
@@ -54,6 +74,7 @@ export class Session implements SessionFeed {
   ) {
     this.intervalMs = options.intervalMs;
     this.now = options.now ?? (() => performance.now());
+    this.keepPages = source.privileged === true;
   }
 
   current(): SessionUpdate {
@@ -86,6 +107,16 @@ export class Session implements SessionFeed {
       case 'pause':
         this.paused = intent.paused;
         break;
+      case 'sharers':
+        if (intent.pid === this.derived.sharersPid) return;
+        this.derived.sharersPid = intent.pid;
+        break;
+      case 'libraries':
+        if (intent.wanted === this.derived.librariesWanted) return;
+        this.derived.librariesWanted = intent.wanted;
+        // Without PFNs full samples skip mappings (smaps is dear): take one with them now.
+        if (intent.wanted && !this.full?.hasMappings) this.due = true;
+        break;
     }
     this.wake?.();
   }
@@ -95,20 +126,24 @@ export class Session implements SessionFeed {
     const first = await this.sampleAll(true);
     if (!first) return;
     this.lastEndMs = this.now();
-    this.publish({ snapshot: first });
+    this.publishSnapshot(first);
     while (!this.stopped) {
       await this.waitForTurn();
       if (this.stopped) return;
       const snapshot = await this.sampleOnce();
       if (!snapshot) return;
       this.lastEndMs = this.now();
-      this.publish({ snapshot });
+      this.publishSnapshot(snapshot);
     }
   }
 
   stop(): void {
     this.stopped = true;
     this.wake?.();
+  }
+
+  private publishSnapshot(snapshot: Snapshot): void {
+    this.publish({ snapshot, ...this.changes.published(), ...this.derived.published() });
   }
 
   private publish(update: SessionUpdate): void {
@@ -122,15 +157,25 @@ export class Session implements SessionFeed {
     return Math.min(this.intervalMs, Math.max(MIN_PAGE_MAP_INTERVAL_MS, this.intervalMs / 2));
   }
 
+  /** What each part of a full sample asks for: with PFNs every page, so that samples compare. */
+  private fullRequest(pids: number[]): SampleRequest {
+    const request: SampleRequest = { pids };
+    if (this.keepPages || this.derived.librariesWanted) request.mappings = true;
+    if (this.keepPages) request.pages = true;
+    if (this.focusPid !== undefined) request.focusPid = this.focusPid;
+    return request;
+  }
+
   /** A sample of every process, in parts; undefined when stopped part way. */
   private async sampleAll(showProgress: boolean): Promise<Snapshot | undefined> {
     const started = this.now();
     const pids = this.options.pids ? [...this.options.pids] : this.source.listPids();
     const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
+    const request = this.fullRequest([]);
     const parts: Snapshot[] = [];
     for (let i = 0; i < pids.length || parts.length === 0; i += chunk) {
-      parts.push(this.source.sample({ pids: pids.slice(i, i + chunk) }));
+      parts.push(this.source.sample({ ...request, pids: pids.slice(i, i + chunk) }));
       const done = Math.min(pids.length, i + chunk);
       if (done < pids.length) {
         if (showProgress && this.now() - started >= progressAfterMs) {
@@ -140,12 +185,29 @@ export class Session implements SessionFeed {
         if (this.stopped) return undefined;
       }
     }
-    return mergeSnapshots(parts);
+    const snapshot = mergeSnapshots(parts);
+    this.full = {
+      snapshot,
+      hasPages: request.pages === true,
+      hasMappings: request.mappings === true,
+    };
+    this.changes.acceptFull(snapshot, request.pages === true, request.focusPid);
+    this.lastFullEndMs = this.now();
+    return snapshot;
   }
 
   private async waitForTurn(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
+      this.derived.indexMaxAgeMs = SHARERS_REFRESH_INTERVALS * this.intervalMs;
+      if (this.derived.isStale(this.full, this.now())) {
+        // Let the snapshot just published reach the screen before the derived data is built.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
+        if (this.derived.refresh(this.full, this.now()))
+          this.publish({ ...this.update, ...this.derived.published() });
+        continue;
+      }
       if (this.due) {
         this.due = false;
         return;
@@ -165,11 +227,18 @@ export class Session implements SessionFeed {
     }
   }
 
+  /** A screen shows who shares the focused process's pages, and the index is getting old. */
+  private sharersAreOld(): boolean {
+    if (this.derived.sharersPid === undefined || !this.keepPages) return false;
+    return this.now() - this.lastFullEndMs >= SHARERS_REFRESH_INTERVALS * this.intervalMs;
+  }
+
   private async sampleOnce(): Promise<Snapshot | undefined> {
     const base = this.update.snapshot;
     const pid = this.focusPid;
-    if (pid !== undefined && base) {
-      return replaceProcess(base, pid, this.source.sample({ pids: [pid], focusPid: pid }));
+    if (pid !== undefined && base && !this.sharersAreOld()) {
+      const fresh = this.source.sample({ pids: [pid], focusPid: pid });
+      return this.changes.acceptFocused(base, pid, fresh);
     }
     return this.sampleAll(false);
   }

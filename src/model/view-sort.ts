@@ -3,7 +3,8 @@ import type { Counters } from './types.js';
 
 /**
  * What a screen can be sorted by: the counters of sort.ts, plus Δ USS (change since the last
- * sample), and for mappings the address and the size.
+ * sample), copy-on-write breaks and pages that became shared per second, for mappings the
+ * address and the size, for files the processes mapping them and the sharing ratio.
  */
 export const VIEW_SORT_KEYS = [
   'uss',
@@ -17,6 +18,10 @@ export const VIEW_SORT_KEYS = [
   'name',
   'address',
   'size',
+  'cow',
+  'became-shared',
+  'procs',
+  'ratio',
 ] as const;
 export type ViewSortKey = (typeof VIEW_SORT_KEYS)[number];
 
@@ -29,6 +34,8 @@ export interface SortFields {
   id: number;
   name: string;
   sizeBytes: number;
+  /** Values of the keys that are not counters (cow, became-shared, procs, ratio); NaN when unknown. */
+  values?: Partial<Record<ViewSortKey, number>>;
 }
 
 const ASCENDING: ReadonlySet<ViewSortKey> = new Set(['pid', 'name', 'address']);
@@ -39,6 +46,8 @@ export function isAscending(key: ViewSortKey, reverse: boolean): boolean {
 }
 
 function numberFor(key: ViewSortKey, f: SortFields): number {
+  const value = f.values?.[key];
+  if (value !== undefined) return value;
   switch (key) {
     case 'delta':
       return f.deltaBytes;
@@ -47,6 +56,11 @@ function numberFor(key: ViewSortKey, f: SortFields): number {
     case 'pid':
     case 'address':
       return f.id;
+    case 'cow':
+    case 'became-shared':
+    case 'procs':
+    case 'ratio':
+      return Number.NaN;
     default:
       return counterFor(key as SortKey, f.counters);
   }

@@ -26,6 +26,8 @@ export const COMMANDS = [
   'group',
   'zoom-in',
   'zoom-out',
+  'shares',
+  'libraries',
   'pause',
   'slower',
   'faster',
@@ -37,7 +39,16 @@ export const COMMANDS = [
 export type Command = (typeof COMMANDS)[number];
 
 /** Where a key is active: a screen, or a one-line prompt at the bottom. */
-export type KeyContext = 'processes' | 'mappings' | 'pages' | 'help' | 'prompt' | 'sort';
+export type KeyContext =
+  | 'processes'
+  | 'mappings'
+  | 'pages'
+  | 'shares'
+  | 'libraries'
+  | 'library'
+  | 'help'
+  | 'prompt'
+  | 'sort';
 
 type KeyName =
   | 'upArrow'
@@ -77,9 +88,18 @@ export interface KeyBinding {
   footer?: FooterItem;
 }
 
-const SCREENS: readonly KeyContext[] = ['processes', 'mappings', 'pages', 'help'];
-const LISTS: readonly KeyContext[] = ['processes', 'mappings'];
-const MOVING: readonly KeyContext[] = ['processes', 'mappings', 'pages', 'help'];
+const SCREENS: readonly KeyContext[] = [
+  'processes',
+  'mappings',
+  'pages',
+  'shares',
+  'libraries',
+  'library',
+  'help',
+];
+/** Sortable lists. */
+const LISTS: readonly KeyContext[] = ['processes', 'mappings', 'libraries', 'library'];
+const MOVING = SCREENS;
 
 /** The key table. Order matters: the first binding active in a context that matches wins. */
 export const KEY_BINDINGS: readonly KeyBinding[] = [
@@ -174,8 +194,8 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     command: 'open',
     keys: [{ key: 'return' }],
     label: 'Enter',
-    help: 'open: a process’s mappings, a mapping’s page map; expand or fold a file group',
-    contexts: LISTS,
+    help: 'open: a process’s mappings, a mapping’s page map, a file’s processes; expand or fold a file group',
+    contexts: ['processes', 'mappings', 'libraries'],
     footer: { keys: 'Enter', name: 'Open', rank: 1 },
   },
   {
@@ -183,7 +203,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ key: 'escape' }, { key: 'backspace' }, { key: 'delete' }, { key: 'leftArrow' }],
     label: 'Esc ⌫ ←',
     help: 'back to the previous screen',
-    contexts: ['mappings', 'help'],
+    contexts: ['mappings', 'shares', 'libraries', 'library', 'help'],
     footer: { keys: 'Esc', name: 'Back', rank: 1 },
   },
   {
@@ -242,8 +262,8 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     command: 'filter',
     keys: [{ input: '/' }],
     label: '/',
-    help: 'filter by name or command line (empty: all)',
-    contexts: ['processes'],
+    help: 'filter by name or command line; libraries: by path (empty: all)',
+    contexts: ['processes', 'libraries'],
     footer: { keys: '/', name: 'Filter' },
   },
   {
@@ -284,6 +304,22 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     label: 'Z',
     help: 'page map: zoom out (more pages per cell)',
     contexts: ['pages'],
+  },
+  {
+    command: 'shares',
+    keys: [{ input: 'w' }],
+    label: 'w',
+    help: 'whom this process shares the most with: bytes (distinct pages) and page-table mappings (root)',
+    contexts: ['processes', 'mappings'],
+    footer: { keys: 'w', name: 'Shares' },
+  },
+  {
+    command: 'libraries',
+    keys: [{ input: 'l' }],
+    label: 'l',
+    help: 'libraries and mapped files: processes, Σ RSS, Σ PSS, private vs shared, sharing ratio',
+    contexts: ['processes'],
+    footer: { keys: 'l', name: 'Libs' },
   },
   {
     command: 'pause',
@@ -348,6 +384,9 @@ const CONTEXT_NAMES: Record<KeyContext, string> = {
   processes: 'list',
   mappings: 'mappings',
   pages: 'page map',
+  shares: 'shares',
+  libraries: 'libraries',
+  library: 'a library',
   help: 'help',
   prompt: 'prompt',
   sort: 'sort prompt',

@@ -1,8 +1,10 @@
+import type { ChangeRates } from '../model/change-rates.js';
 import { pssBytes } from '../model/counters.js';
+import type { ShareTally } from '../model/sharers.js';
 import type { Counters } from '../model/types.js';
 import { formatAddress } from './format/size.js';
 import { sanitize } from './format/text.js';
-import { deltaText, sizeText } from './process-columns.js';
+import { deltaText, rateColumns, sizeText } from './process-columns.js';
 import type { Column } from './table.js';
 
 /** One line of the mapping view: a mapping, or a file group (all mappings of one path). */
@@ -25,6 +27,16 @@ export interface MappingRow {
   /** Mappings in a group; 1 for a mapping. */
   mappingCount: number;
   expanded: boolean;
+  /** Page changes per second since the last sample; undefined when not known. */
+  rates: ChangeRates | undefined;
+  /** The processes sharing the most of its pages, largest first; undefined when not known. */
+  sharedWith: readonly ShareTally[] | undefined;
+}
+
+/** "bash 1080, bash 2102": whom a mapping shares the most with; "-" when not known. */
+export function sharedWithText(tallies: readonly ShareTally[] | undefined): string {
+  if (!tallies) return '-';
+  return tallies.map((t) => `${sanitize(t.comm)} ${t.pid}`).join(', ');
 }
 
 /** The path column: [anon] for anonymous memory, and a group's fold mark and size. */
@@ -74,7 +86,7 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       title: 'OFFSET',
       width: 8,
       align: 'right',
-      priority: 8,
+      priority: 10,
       text: (r) => (r.kind === 'mapping' ? r.offset.toString(16) : ''),
     },
     {
@@ -82,7 +94,7 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       title: 'SIZE',
       width: 8,
       align: 'right',
-      priority: 4,
+      priority: 6,
       sortKey: 'size',
       pick: 'z',
       text: (r) => sizeText(r.sizeBytes),
@@ -142,7 +154,7 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       title: 'SWAP',
       width: 8,
       align: 'right',
-      priority: 7,
+      priority: 8,
       sortKey: 'swap',
       pick: 'w',
       text: (r) => sizeText(r.counters.swapBytes),
@@ -152,10 +164,19 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       title: 'ΔUSS',
       width: 9,
       align: 'right',
-      priority: 6,
+      priority: 7,
       sortKey: 'delta',
       pick: 'c',
       text: (r) => deltaText(r.deltaBytes, r.hasPrevious),
+    },
+    ...rateColumns((r: MappingRow) => r.rates, { cow: 6, becameShared: 9 }, 9),
+    {
+      id: 'shared-with',
+      title: 'SHARED WITH',
+      width: 16,
+      align: 'left',
+      priority: 4,
+      text: (r) => sharedWithText(r.sharedWith),
     },
     {
       id: 'path',

@@ -1,5 +1,5 @@
 import { PageState, sharedCount } from '../model/page-grid.js';
-import { paint, type Color } from './style.js';
+import { STYLES, paint, type Color } from './style.js';
 
 /** How one page state is drawn: its letter and colour. */
 export interface StateLook {
@@ -45,15 +45,26 @@ export const LEGEND: readonly { letter: string; state: PageState; name: string }
   { letter: 'x', state: PageState.NotMemory, name: 'not memory (device, hugetlb)' },
 ];
 
+/** The legend's note on changed cells: the word itself drawn as they are. */
+export const CHANGED_LEGEND = { word: 'underlined', name: 'changed in the last interval' };
+
 /** The legend laid out in lines of at most `width` columns. */
 export function legendLines(width: number, color: boolean): string[] {
   const lines: string[] = [];
   let line = '';
   let used = 0;
-  for (const item of LEGEND) {
+  const items = LEGEND.map((item) => {
     const look = lookOf(item.state);
-    const plain = `${item.letter} ${item.name}`;
-    const text = paint(item.letter, { fg: look.fg, bold: look.bold }, color) + ` ${item.name}`;
+    return {
+      plain: `${item.letter} ${item.name}`,
+      text: paint(item.letter, { fg: look.fg, bold: look.bold }, color) + ` ${item.name}`,
+    };
+  });
+  items.push({
+    plain: `${CHANGED_LEGEND.word}: ${CHANGED_LEGEND.name}`,
+    text: `${paint(CHANGED_LEGEND.word, STYLES.changed, color)}: ${CHANGED_LEGEND.name}`,
+  });
+  for (const { plain, text } of items) {
     const need = (used > 0 ? 2 : 0) + plain.length;
     if (used > 0 && used + need > width) {
       lines.push(line);

@@ -1,3 +1,4 @@
+import type { ChangeRates } from '../model/change-rates.js';
 import { pssBytes } from '../model/counters.js';
 import type { ProcessSample } from '../model/types.js';
 import { formatBytes } from './format/size.js';
@@ -15,6 +16,8 @@ export interface ProcessRow {
   hasPrevious: boolean;
   /** Tree rails before the command ("│ ├─ "), empty in the flat view. */
   treePrefix: string;
+  /** Page changes per second since the last sample; undefined when they are not known. */
+  rates: ChangeRates | undefined;
 }
 
 /** A size in a fixed-width cell: "-" when unknown, never 0. */
@@ -26,6 +29,52 @@ export function deltaText(delta: number | undefined, hasPrevious: boolean): stri
   if (delta === undefined) return 'new';
   if (delta === 0) return '';
   return formatBytes(delta, { signed: true });
+}
+
+/**
+ * A rate in bytes/s: "-" when unknown, blank when nothing changed, "≤" before an upper bound
+ * (pages that became private, counted where copy-on-write breaks cannot be told apart).
+ */
+export function rateText(bytesPerSec: number | undefined, isBound = false): string {
+  if (bytesPerSec === undefined || Number.isNaN(bytesPerSec)) return '-';
+  if (bytesPerSec === 0) return '';
+  return (isBound ? '≤' : '') + formatBytes(bytesPerSec);
+}
+
+/**
+ * The COW/s and SHR+/s columns of a table whose rows carry rates. A width of 8 holds every
+ * rate; an upper bound ("≤") needs 9.
+ */
+export function rateColumns<R>(
+  rates: (row: R) => ChangeRates | undefined,
+  priorities: { cow: number; becameShared: number },
+  width: number,
+): Column<R>[] {
+  return [
+    {
+      id: 'cow',
+      title: 'COW/s',
+      width,
+      align: 'right',
+      priority: priorities.cow,
+      sortKey: 'cow',
+      pick: 'o',
+      text: (r) => {
+        const x = rates(r);
+        return rateText(x?.cowBytesPerSec, x?.cowIsBound);
+      },
+    },
+    {
+      id: 'became-shared',
+      title: 'SHR+/s',
+      width,
+      align: 'right',
+      priority: priorities.becameShared,
+      sortKey: 'became-shared',
+      pick: 'b',
+      text: (r) => rateText(rates(r)?.becameSharedBytesPerSec),
+    },
+  ];
 }
 
 const isRestricted = (r: ProcessRow) => r.process.access === 'restricted';
@@ -105,7 +154,7 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
     title: 'SWAP',
     width: 8,
     align: 'right',
-    priority: 7,
+    priority: 8,
     sortKey: 'swap',
     pick: 'w',
     text: (r) => sizeText(r.process.totals.swapBytes),
@@ -115,11 +164,12 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
     title: 'ΔUSS',
     width: 9,
     align: 'right',
-    priority: 6,
+    priority: 7,
     sortKey: 'delta',
     pick: 'c',
     text: (r) => (isRestricted(r) ? '-' : deltaText(r.deltaBytes, r.hasPrevious)),
   },
+  ...rateColumns((r: ProcessRow) => r.rates, { cow: 5, becameShared: 6 }, 8),
   {
     id: 'command',
     title: 'COMMAND',

@@ -21,6 +21,7 @@ export interface Style {
   inverse?: boolean;
   bold?: boolean;
   dim?: boolean;
+  underline?: boolean;
 }
 
 /** Wraps text in the style's escapes; colours only when `color` is on. */
@@ -29,6 +30,7 @@ export function paint(text: string, style: Style, color: boolean): string {
   const codes: number[] = [];
   if (style.bold) codes.push(1);
   if (style.dim) codes.push(2);
+  if (style.underline) codes.push(4);
   if (style.inverse) codes.push(7);
   if (color && style.fg) codes.push(FG[style.fg]);
   if (color && style.bg) codes.push(FG[style.bg] + 10);
@@ -46,4 +48,6 @@ export const STYLES = {
   paused: { bold: true, fg: 'yellow' } satisfies Style,
   growth: { fg: 'red' } satisfies Style,
   shrink: { fg: 'green' } satisfies Style,
+  /** A page map cell whose pages changed in the last interval. */
+  changed: { underline: true, bold: true } satisfies Style,
 } as const;

@@ -1,6 +1,11 @@
 import { useEffect, type Dispatch } from 'react';
 import type { SessionFeed, SessionIntent } from './intents.js';
-import { intentFocusMapping, intentFocusPid } from './state/app-reducer.js';
+import {
+  intentFocusMapping,
+  intentFocusPid,
+  intentLibraries,
+  intentSharersPid,
+} from './state/app-reducer.js';
 import type { AppAction, AppState } from './state/app-state.js';
 
 /** Feeds the session's snapshots into the state. */
@@ -15,9 +20,13 @@ export function useSessionFeed(feed: SessionFeed, dispatch: Dispatch<AppAction>)
 export function useIntents(state: AppState, onIntent: (intent: SessionIntent) => void): void {
   const pid = intentFocusPid(state);
   const start = intentFocusMapping(state);
+  const sharersPid = intentSharersPid(state);
+  const libraries = intentLibraries(state);
   const { paused, intervalMs } = state;
   useEffect(() => onIntent({ type: 'focus-process', pid }), [pid, onIntent]);
   useEffect(() => onIntent({ type: 'focus-mapping', start }), [start, onIntent]);
   useEffect(() => onIntent({ type: 'pause', paused }), [paused, onIntent]);
   useEffect(() => onIntent({ type: 'interval', intervalMs }), [intervalMs, onIntent]);
+  useEffect(() => onIntent({ type: 'sharers', pid: sharersPid }), [sharersPid, onIntent]);
+  useEffect(() => onIntent({ type: 'libraries', wanted: libraries }), [libraries, onIntent]);
 }

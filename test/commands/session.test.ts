@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Session, type SampleSource } from '../../src/commands/session.js';
 import type { SampleRequest } from '../../src/sampler/sampler.js';
 import type { SessionUpdate } from '../../src/ui/intents.js';
-import { counters, proc, snapshot } from '../helpers/synthetic.js';
+import { counters, forkFamily, proc, snapshot } from '../helpers/synthetic.js';
 
 interface Call {
   request: SampleRequest;
@@ -147,5 +147,100 @@ describe('sampling session', () => {
       { intervalMs: 10 },
     );
     await expect(failing.run()).rejects.toThrow('proc vanished');
+  });
+});
+
+/** The synthetic fork family (pids 10 and 11) as the sampler would give it, at a step the test sets. */
+function familySource(privileged: boolean) {
+  const requests: SampleRequest[] = [];
+  const source = {
+    privileged,
+    step: 0 as 0 | 1,
+    requests,
+    listPids: () => [10, 11],
+    sample(request: SampleRequest) {
+      requests.push(request);
+      const full = forkFamily(source.step, { timeMs: 1000 * requests.length, privileged });
+      const processes = full.processes.filter((p) => request.pids?.includes(p.pid) ?? true);
+      return { ...full, processes };
+    },
+  };
+  return source;
+}
+
+/** Waits for the next update that passes `test`. */
+function nextUpdate(s: Session, test: (u: SessionUpdate) => boolean): Promise<SessionUpdate> {
+  return new Promise((resolve) => {
+    const stop = s.subscribe((u) => {
+      if (!test(u)) return;
+      stop();
+      resolve(u);
+    });
+  });
+}
+
+describe('sampling session: page changes and derived data', () => {
+  it('keeps every page in full samples with PFNs and publishes the changes between consecutive ones', async () => {
+    const source = familySource(true);
+    session = new Session(source, { intervalMs: 60_000 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
+    expect(session.current().changes).toBeUndefined(); // nothing to compare with yet
+    source.step = 1;
+    session.send({ type: 'focus-process', pid: 11 });
+    const focused = await nextUpdate(session, (u) => u.focusChanges !== undefined);
+    expect(source.requests[1]).toEqual({ pids: [11], focusPid: 11 });
+    expect(focused.focusChanges!.processes.get('11:1011')!.totals.cowBreaks).toBe(2);
+    expect(focused.focusChanges!.processes.has('10:1010')).toBe(false);
+    expect(focused.changes).toBeUndefined();
+    session.send({ type: 'focus-process', pid: undefined });
+    const full = await nextUpdate(session, (u) => u.changes !== undefined);
+    expect(full.changes!.intervalMs).toBe(2000); // the first full sample at 1 s, this one at 3 s
+    expect(full.changes!.processes.get('11:1011')!.totals.cowBreaks).toBe(2);
+    expect(full.changes!.processes.get('10:1010')!.totals.unsharedByOthers).toBe(2);
+    expect(full.focusChanges).toBeUndefined();
+    // Focused again: its own changes since the full sample; the full-sample changes no longer
+    // fit its new sample, so they go out without it.
+    session.send({ type: 'focus-process', pid: 11 });
+    const again = await nextUpdate(session, (u) => u.snapshot !== full.snapshot);
+    expect(again.focusChanges!.processes.get('11:1011')!.totals.cowBreaks).toBe(0);
+    expect([...again.changes!.processes.keys()]).toEqual(['10:1010']);
+  });
+
+  it('builds who shares what only while a screen asks, for the process it names', async () => {
+    const source = familySource(true);
+    session = new Session(source, { intervalMs: 60_000 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(session.current().sharers).toBeUndefined();
+    session.send({ type: 'sharers', pid: 11 });
+    const shown = await nextUpdate(session, (u) => u.sharing !== undefined);
+    expect(shown.sharers).toBeDefined();
+    expect(shown.sharing!.pid).toBe(11);
+    expect(shown.sharing!.sharesWith.map((t) => [t.pid, t.sharedBytes, t.mappings])).toEqual([
+      [10, 6 * 4096, 6],
+    ]);
+    expect(source.requests).toHaveLength(1); // derived from the sample already taken
+    session.send({ type: 'sharers', pid: undefined });
+    const dropped = await nextUpdate(session, (u) => u.sharers === undefined);
+    expect(dropped.sharing).toBeUndefined();
+  });
+
+  it('computes the libraries while asked; without PFNs it first takes a sample with mappings', async () => {
+    const source = familySource(false);
+    session = new Session(source, { intervalMs: 60_000 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(source.requests[0]).toEqual({ pids: [10, 11] });
+    session.send({ type: 'libraries', wanted: true });
+    const libs = await nextUpdate(session, (u) => u.libraries !== undefined);
+    expect(source.requests[1]).toEqual({ pids: [10, 11], mappings: true });
+    expect(libs.libraries!.libraries.map((l) => [l.path, l.users.length])).toEqual([
+      ['/usr/lib/libc.so.6', 2],
+    ]);
+    expect(libs.changes).toBeUndefined(); // no pages kept without PFNs: no page changes
+    session.send({ type: 'libraries', wanted: false });
+    await nextUpdate(session, (u) => u.libraries === undefined);
   });
 });

@@ -73,11 +73,9 @@ function memtopCommand(dir: string): string {
 }
 
 const SIZE = '(-|restricted|\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB))';
-const PROCESS_ROW = new RegExp(
-  `^ *(\\d+) (\\S+) +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} (.*)$`,
-);
+/** ADDRESS PERM RSS PSS USS SHARED PRIV-DIRTY, then SHARED WITH and the path (120 columns). */
 const MAPPING_ROW = new RegExp(
-  `^([0-9a-f]+-[0-9a-f]+) (\\S{4}) +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE}`,
+  `^([0-9a-f]+-[0-9a-f]+) (\\S{4}) +${SIZE} +${SIZE} +${SIZE} +${SIZE} +${SIZE} (.*)$`,
 );
 
 function bytes(text: string): number {
@@ -91,16 +89,59 @@ interface ProcessLine {
   pid: number;
   uss: number;
   shared: number;
+  /** The COW/s cell as drawn: blank (none), '-' (not known) or bytes per second. */
+  cow: string;
   command: string;
 }
 
-/** The process rows on screen. */
+/**
+ * The process list's columns at 120 columns, with their widths: each cell ends one space before
+ * the next. The title row is checked against them, so a layout change fails loudly here.
+ */
+const PROCESS_COLUMNS_120: readonly [string, number][] = [
+  ['PID', 7],
+  ['USER', 8],
+  ['USS', 10],
+  ['PSS', 8],
+  ['RSS', 8],
+  ['SHARED', 8],
+  ['PRIV-DIRTY', 11],
+  ['ΔUSS', 9],
+  ['COW/s', 8],
+  ['SHR+/s', 8],
+];
+
+/** Splits a row of the process list into its cells, by the widths above; the command is the rest. */
+function processCells(line: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let at = 0;
+  for (const [title, width] of PROCESS_COLUMNS_120) {
+    out[title] = line.slice(at, at + width).trim();
+    at += width + 1;
+  }
+  out['COMMAND'] = line.slice(at).trim();
+  return out;
+}
+
+/** The process rows on screen, once the title row shows the layout above. */
 function processRows(text: string): ProcessLine[] {
-  return text.split('\n').flatMap((line) => {
-    const m = PROCESS_ROW.exec(line);
-    return m
-      ? [{ pid: Number(m[1]), uss: bytes(m[3]!), shared: bytes(m[6]!), command: m[9]! }]
-      : [];
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^ +[▲▼]?PID USER/.test(l));
+  if (title < 0) return [];
+  const titles = processCells(lines[title]!.replace(/[▲▼]/g, ' '));
+  expect(PROCESS_COLUMNS_120.map(([t]) => titles[t])).toEqual(PROCESS_COLUMNS_120.map(([t]) => t));
+  return lines.slice(title + 1).flatMap((line) => {
+    const c = processCells(line);
+    if (!/^\d+$/.test(c['PID']!)) return [];
+    return [
+      {
+        pid: Number(c['PID']),
+        uss: bytes(c['USS']!),
+        shared: bytes(c['SHARED']!),
+        cow: c['COW/s']!,
+        command: c['COMMAND']!,
+      },
+    ];
   });
 }
 
@@ -208,16 +249,25 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
       .map((l) => MAPPING_ROW.exec(l))
       .find((m) => m?.[1] === `${hex(start)}-${hex(end)}`);
     expect(cow, mappings).toBeDefined();
-    // ADDRESS PERM SIZE RSS PSS USS SHARED PRIV-DIRTY: 64 written pages are child 0's alone.
-    expect(cow!.slice(2, 9)).toEqual([
+    // ADDRESS PERM RSS PSS USS SHARED PRIV-DIRTY: 64 written pages are child 0's alone.
+    expect(cow!.slice(2, 8)).toEqual([
       'rw-p',
-      '1.00 MiB',
       '1.00 MiB',
       expect.any(String),
       '256 KiB',
       '768 KiB',
       '256 KiB',
     ]);
+    // SHARED WITH: the parent maps all 192 pages child 0 still shares; children 1 and 2, 128 each.
+    const withParent = await waitFor(t, 'who child 0’s region is shared with', (s) =>
+      s.split('\n').some((l) => {
+        const m = MAPPING_ROW.exec(l);
+        return (
+          m?.[1] === `${hex(start)}-${hex(end)}` && m[8]!.startsWith(`static ${family.parent.pid},`)
+        );
+      }),
+    );
+    expect(withParent).toContain('SHARED WITH');
 
     // Its page map: written pages (private dirty) and pages still shared are marked differently.
     const index = lines
@@ -274,6 +324,116 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     expect(readFileSync(`${dir}/stty.after`, 'utf8')).toBe(
       readFileSync(`${dir}/stty.before`, 'utf8'),
     );
+  });
+
+  it('shows a child’s copy-on-write breaks as they happen, the libraries, and who shares a page', async () => {
+    const t = 'changes';
+    openTerminal(t);
+    keys(t, memtopCommand(dir), 'Enter');
+    await waitFor(t, 'the header', (s) => /^memtop \d\d:\d\d:\d\d /.test(s));
+    // The family's processes only (by name and user), so that the events lines are theirs.
+    keys(t, '/');
+    type(t, 'memtop-workload');
+    keys(t, 'Enter');
+    keys(t, 'u');
+    type(t, 'root');
+    keys(t, 'Enter');
+    const [, child1, child2] = family.children as [number, number, number];
+    const parent = family.parent.pid;
+    // A sample to compare with: the events lines say what changed in the last interval.
+    await waitFor(
+      t,
+      'the first comparison',
+      (s) =>
+        s.includes('Page changes in the last') &&
+        processRows(s).some((r) => r.pid === child1 && r.cow !== '-'),
+    );
+
+    // Child 1 writes 64 pages it shared with the parent and children 0 and 2: copy-on-write.
+    await family.parent.child(1).write(family.anon, 128, 64);
+    const event = new RegExp(
+      `^ {2}static ${child1}: [\\d.]+ KiB became private-dirty \\(copy-on-write\\) in \\[anon ${hex(family.anon)}\\]$`,
+      'm',
+    );
+    const broke = await waitFor(t, 'child 1’s copy-on-write breaks', (s) => {
+      const row = processRows(s).find((r) => r.pid === child1);
+      return event.test(s) && row !== undefined && bytes(row.cow) > 0;
+    });
+    const total = [
+      ...broke.matchAll(new RegExp(`static ${child1}: ([\\d.]+ KiB) became private-dirty`, 'g')),
+    ];
+    expect(total.map((m) => bytes(m[1]!)).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(
+      64 * PAGE_SIZE,
+    );
+    expect(processRows(broke).find((r) => r.pid === parent)!.cow).toBe('');
+
+    // The libraries view: the data file, mapped by the family and the other process.
+    keys(t, 'l');
+    await waitFor(t, 'the libraries', (s) => s.startsWith('Libraries and mapped files: '));
+    keys(t, '/');
+    type(t, 'data.bin');
+    keys(t, 'Enter');
+    const file = `${family.dir}/data.bin`;
+    const libs = await waitFor(t, 'the data file', (s) =>
+      s.split('\n').some((l) => l.endsWith(file)),
+    );
+    const row = libs.split('\n').find((l) => l.endsWith(file))!;
+    // PROCS ΣRSS ΣPSS PRIVATE: the parent and child 2 hold all 16 pages, the other the first 8.
+    expect(row).toMatch(/^ +5 +160 KiB +[\d.]+ KiB +0 B +0 B +160 KiB /);
+    keys(t, 'Enter');
+    const users = await waitFor(t, 'the processes mapping it', (s) => s.startsWith(file));
+    const pids = users
+      .split('\n')
+      .map((l) => /^ +(\d+) /.exec(l)?.[1])
+      .filter((x) => x !== undefined)
+      .map(Number);
+    expect(pids.sort((a, b) => a - b)).toEqual(
+      [parent, ...family.children, family.other.pid].sort((a, b) => a - b),
+    );
+    keys(t, 'Escape');
+    await waitFor(t, 'the libraries again', (s) => s.startsWith('Libraries and mapped files: '));
+    keys(t, 'Escape');
+    await waitFor(t, 'the process list', (s) => processRows(s).length > 0);
+
+    // Child 2's region: its first page is shared by the parent alone.
+    keys(t, 's');
+    await waitFor(t, 'the sort prompt', (s) => s.includes('Sort by: '));
+    keys(t, 'i');
+    const byPid = await waitFor(t, 'the PID sort', (s) => s.includes('▲PID'));
+    keys(t, 'Home');
+    keys(t, ...Array<string>(processRows(byPid).findIndex((r) => r.pid === child2)).fill('j'));
+    await waitFor(t, 'child 2 selected', () => isSelected(t, ` ${child2} root`));
+    keys(t, 'Enter');
+    const start = family.anon;
+    const region = `${hex(start)}-${hex(start + ANON_PAGES * PAGE_SIZE)}`;
+    const mappings = await waitFor(t, 'child 2’s mappings', (s) => s.includes(region));
+    const index = mappings
+      .split('\n')
+      .filter((l) => MAPPING_ROW.test(l))
+      .findIndex((l) => l.startsWith(region));
+    keys(t, 'Home');
+    keys(t, ...Array<string>(index).fill('j'));
+    await waitFor(t, 'the region selected', () => isSelected(t, region));
+    keys(t, 'Enter');
+    const page = await waitFor(t, 'who shares the first page', (s) =>
+      s.split('\n').includes(`Shared with: static ${parent}`),
+    );
+    expect(page).toMatch(/page 1\/256 {2}shared by 2 {2}map count 2 {2}PFN /);
+
+    // Whom child 2 shares the most with: the parent, by distinct pages and by mappings.
+    keys(t, 'Escape');
+    await waitFor(t, 'the mappings again', (s) => s.includes('SHARED WITH'));
+    keys(t, 'w');
+    const parentFirst = new RegExp(`^ +${parent} +[\\d.]+ (KiB|MiB) +\\d+ parent +static`);
+    const shares = await waitFor(t, 'the shares view', (s) => {
+      const lines = s.split('\n');
+      return (
+        /^ +PID +SHARED +MAPPINGS RELATION COMMAND/.test(lines[2]!) && parentFirst.test(lines[3]!)
+      );
+    });
+    expect(shares).toContain('SHARED: its pages the other maps too (distinct pages)');
+    keys(t, 'q');
+    await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=0'));
   });
 
   it('follows a resize down to 40×10, then restores the terminal when the SSH link drops (SIGHUP)', async () => {

@@ -185,3 +185,51 @@ export function busySnapshot(n: number, seed = 1): Snapshot {
   }
   return snapshot(processes);
 }
+
+/** Where the synthetic fork family's private region starts; it is 4 pages long. */
+export const FAMILY_ANON = 0x7f0000000000;
+/** Where both map the same library. */
+export const FAMILY_LIB = 0x7f1000000000;
+
+/**
+ * A parent (pid 10) and its child (pid 11) sharing a private region of 4 pages after fork
+ * (map count 2) and a library of 2 pages. At `step` 1 the child has written pages 0 and 1:
+ * it holds its own copies (new PFNs, map count 1) and the parent's stopped being shared.
+ */
+export function forkFamily(step: 0 | 1, extra: Partial<Snapshot> = {}): Snapshot {
+  const written = (i: number) => step === 1 && i < 2;
+  const region = (owner: 10 | 11) =>
+    [0, 1, 2, 3].map((i): PageSpec => {
+      if (!written(i)) return { ...anonPage(i, 2), pfn: 0x1000 + i };
+      return { ...anonPage(i, 1), pfn: owner === 11 ? 0x2000 + i : 0x1000 + i };
+    });
+  const lib = [0, 1].map((i): PageSpec => ({ index: i, count: 2, pfn: 0x5000 + i }));
+  const member = (pid: 10 | 11): ProcessSample => {
+    const privateKib = step === 1 ? 8 : 0;
+    const anon = mapping(FAMILY_ANON, 4, {
+      pageBegin: 0,
+      pageEnd: 4,
+      counters: counters({ uss: privateKib, shared: 16 - privateKib }),
+    });
+    const libc = mapping(FAMILY_LIB, 2, {
+      perms: 'r-xp',
+      dev: '08:01',
+      inode: 42,
+      path: '/usr/lib/libc.so.6',
+      pageBegin: 4,
+      pageEnd: 6,
+      counters: counters({ shared: 8, pss: 4 }),
+    });
+    return proc(pid, counters({ uss: privateKib, shared: 24 - privateKib }), {
+      ppid: pid === 11 ? 10 : 1,
+      comm: pid === 10 ? 'server' : 'worker',
+      cmdline: pid === 10 ? 'server --master' : 'server --worker',
+      mappings: [anon, libc],
+      pages: pageTable([...region(pid), ...lib]),
+    });
+  };
+  return snapshot([member(10), member(11)], {
+    timeMs: Date.UTC(2026, 0, 2, 3, 4, 5) + step * 1000,
+    ...extra,
+  });
+}

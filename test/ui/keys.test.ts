@@ -68,11 +68,23 @@ describe('key table', () => {
       'Filter',
       'User',
       'Tree',
+      'Shares',
+      'Libs',
       'Pause',
       'Interval',
       'Quit',
     ]);
     expect(footerItems('pages').map((f) => f.name)).toContain('Zoom');
+    expect(footerItems('libraries').map((f) => f.name)).toEqual([
+      'Open',
+      'Back',
+      'Help',
+      'Sort',
+      'Filter',
+      'Pause',
+      'Interval',
+      'Quit',
+    ]);
     expect(footerItems('prompt').map((f) => f.name)).toEqual(['Apply', 'Cancel']);
   });
 

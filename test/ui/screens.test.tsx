@@ -71,7 +71,9 @@ describe('process list screen', () => {
     );
     expect(lines[1]).toContain('Mem 16.0 GiB total, 8.00 GiB available');
     expect(lines[1]).toContain('sharing saves 1.00 GiB');
-    expect(lines[2]).toMatch(/PID USER +▼USS +PSS +RSS +SHARED +PRIV-DIRTY +SWAP +ΔUSS COMMAND/);
+    expect(lines[2]).toMatch(
+      /PID USER +▼USS +PSS +RSS +SHARED +PRIV-DIRTY +ΔUSS +COW\/s +SHR\+\/s COMMAND/,
+    );
     expect(lines[37]).toBe('100 of 100 processes · interval 2s');
     expect(lines[38]).toMatch(/^Enter Open {2}\? Help {2}s Sort {2}\/ Filter/);
   });
@@ -184,17 +186,15 @@ describe('mapping view', () => {
     expectFits(lines, 120, 14);
     expect(lines[0]).toBe('PID 42  root  /usr/bin/proc42 --serve');
     expect(lines[2]).toMatch(
-      /▲ADDRESS +PERM +SIZE +RSS +PSS +USS +SHARED +PRIV-DIRTY +ΔUSS MAPPING/,
+      /▲ADDRESS +PERM +RSS +PSS +USS +SHARED +PRIV-DIRTY SHARED WITH +MAPPING/,
     );
     expect(lines[3]).toMatch(
       new RegExp(
-        `^${start.toString(16)}-${(start + 8 * 4096).toString(16)} rw-p 32.0 KiB 24.0 KiB .* 16.0 KiB +8.00 KiB .*\\[anon\\]`,
+        `^${start.toString(16)}-${(start + 8 * 4096).toString(16)} rw-p 24.0 KiB .* 16.0 KiB +8.00 KiB .*\\[anon\\]`,
       ),
     );
     expect(lines[4]).toMatch(/^ffffffffff600000 +--xp .*\[vsyscall\]$/);
-    expect(lines.find((l) => l.startsWith('TOTAL'))).toMatch(
-      /^TOTAL +36\.0 KiB 24\.0 KiB .* 2 mappings$/,
-    );
+    expect(lines.find((l) => l.startsWith('TOTAL'))).toMatch(/^TOTAL +24\.0 KiB .* 2 mappings$/);
   });
 
   it('explains a restricted process instead of showing nothing', () => {
@@ -288,7 +288,7 @@ describe('help screen', () => {
     const text = frame(<HelpScreen state={state} />, 120).join('\n');
     for (const b of KEY_BINDINGS) expect(text).toContain(`${b.label.padEnd(12)}${b.help}`);
     expect(text).toContain(
-      'i PID  u USS  p PSS  r RSS  s SHARED  d PRIV-DIRTY  w SWAP  c ΔUSS  n COMMAND',
+      'i PID  u USS  p PSS  r RSS  s SHARED  d PRIV-DIRTY  w SWAP  c ΔUSS  o COW/s  b SHR+/s  n COMMAND',
     );
   });
 

@@ -1,9 +1,10 @@
 import { SIZE_COLUMNS } from '../columns.js';
 import { keyHelpLines } from '../keys.js';
 import { mappingColumns } from '../mapping-columns.js';
-import { LEGEND, lookOf } from '../page-legend.js';
+import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../library-columns.js';
+import { CHANGED_LEGEND, LEGEND, lookOf } from '../page-legend.js';
 import { PROCESS_COLUMNS } from '../process-columns.js';
-import { paint } from '../style.js';
+import { STYLES, paint } from '../style.js';
 import { sortableColumns } from '../table.js';
 
 const LABEL = 12;
@@ -24,9 +25,18 @@ export function helpLines(color: boolean): string[] {
   lines.push('', 'Sort prompt (s): type the letter of a column');
   lines.push(`  ${'list'.padEnd(LABEL)}${picks(sortableColumns(PROCESS_COLUMNS))}`);
   lines.push(`  ${'mappings'.padEnd(LABEL)}${picks(sortableColumns(mappingColumns(12)))}`);
+  lines.push(`  ${'libraries'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_COLUMNS))}`);
+  lines.push(`  ${'a library'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_USER_COLUMNS))}`);
   lines.push('', 'Columns');
   for (const c of SIZE_COLUMNS) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
   lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
+  lines.push(
+    `  ${'COW/s'.padEnd(LABEL)}copy-on-write breaks per second: shared pages this process now holds its own copy of (bytes/s; blank: none; -: not known)`,
+    `  ${''.padEnd(LABEL)}without PFNs "≤": pages that became private, which also counts pages others stopped sharing`,
+    `  ${'SHR+/s'.padEnd(LABEL)}pages that became shared per second (map count 1 → ≥ 2: fork, KSM, another process mapped them)`,
+    `  ${'SHARED WITH'.padEnd(LABEL)}mappings: the processes sharing the most of its pages (root)`,
+    `  ${'Page changes'.padEnd(LABEL)}under the list: the largest changes of the last interval among the listed processes`,
+  );
   lines.push(
     `  ${'restricted'.padEnd(LABEL)}this user may not read the process's pages: only RSS is known`,
   );
@@ -36,6 +46,10 @@ export function helpLines(color: boolean): string[] {
     const letter = paint(item.letter, { fg: look.fg, bold: look.bold }, color);
     lines.push(`  ${letter}${' '.repeat(Math.max(1, LABEL - item.letter.length))}${item.name}`);
   }
+  const word = paint(CHANGED_LEGEND.word, STYLES.changed, color);
+  lines.push(
+    `  ${word}${' '.repeat(Math.max(1, LABEL - CHANGED_LEGEND.word.length))}${CHANGED_LEGEND.name}`,
+  );
   return lines;
 }
 

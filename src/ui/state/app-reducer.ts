@@ -1,13 +1,10 @@
 import { isEmptyFilter, NO_FILTER, type ProcessFilter } from '../../model/filter.js';
-import type { ViewSortKey } from '../../model/view-sort.js';
 import type { Key } from 'ink';
 import { splitKeys } from '../key-input.js';
 import { resolveKey, type Command } from '../keys.js';
-import { mappingColumns } from '../mapping-columns.js';
-import { PROCESS_COLUMNS } from '../process-columns.js';
-import { sortableColumns } from '../table.js';
 import { formatInterval } from '../format/text.js';
 import {
+  baseScreen,
   mappingListRows,
   maxHelpScroll,
   helpRows,
@@ -15,9 +12,11 @@ import {
   processListRows,
   refreshAll,
   keyContext,
+  simpleListRows,
   type AppAction,
   type AppState,
 } from './app-state.js';
+import { INITIAL_LIBRARIES, openLibrary } from './library-list.js';
 import type { Move } from './list-cursor.js';
 import {
   moveMappingSelection,
@@ -27,6 +26,18 @@ import {
 } from './mapping-list.js';
 import { EMPTY_PAGE_MAP, movePageCursor, zoomPageMap } from './page-map.js';
 import { moveProcessSelection, reshapeProcessList, selectedProcessRow } from './process-list.js';
+import { INITIAL_SHARES } from './shares-list.js';
+import { moveSortedList, selectedRow } from './sorted-list.js';
+import { currentSort, pickSort, resort, stepSort } from './sorting.js';
+
+/** The libraries view opens afresh (filter and drill-in cleared) but keeps how it was sorted. */
+function keepSort(state: AppState) {
+  const { files, users } = state.libs;
+  return {
+    files: { ...INITIAL_LIBRARIES.files, sortKey: files.sortKey, reverse: files.reverse },
+    users: { ...INITIAL_LIBRARIES.users, sortKey: users.sortKey, reverse: users.reverse },
+  };
+}
 
 /** Intervals + and - step through, like top's common choices (ms). */
 export const INTERVAL_STEPS_MS = [250, 500, 1000, 2000, 3000, 5000, 10_000, 15_000, 30_000, 60_000];
@@ -39,40 +50,8 @@ export function stepInterval(intervalMs: number, direction: 1 | -1): number {
 
 const MOVES: ReadonlySet<Command> = new Set(['up', 'down', 'page-up', 'page-down', 'home', 'end']);
 
-const MAPPING_SORTABLE = sortableColumns(mappingColumns(12));
-const PROCESS_SORTABLE = sortableColumns(PROCESS_COLUMNS);
-
-function sortable(state: AppState) {
-  return state.screen === 'mappings' ? MAPPING_SORTABLE : PROCESS_SORTABLE;
-}
-
-/** Applies a sort change to the list on screen. */
-function resort(
-  state: AppState,
-  change: { sortKey?: ViewSortKey; reverse?: boolean },
-  nowMs: number,
-): AppState {
-  if (state.screen === 'mappings') {
-    const mappings = { ...state.mappings, ...change, holdUntilMs: 0 };
-    return refreshAll({ ...state, mappings }, nowMs);
-  }
-  const source = { snapshot: state.snapshot, previous: state.previous };
-  return {
-    ...state,
-    processes: reshapeProcessList(state.processes, change, source, nowMs, processListRows(state)),
-  };
-}
-
-function stepSort(state: AppState, step: 1 | -1, nowMs: number): AppState {
-  const columns = sortable(state);
-  const current = state.screen === 'mappings' ? state.mappings.sortKey : state.processes.sortKey;
-  const at = columns.findIndex((c) => c.sortKey === current);
-  const next = columns[(at + step + columns.length) % columns.length]!;
-  return resort(state, { sortKey: next.sortKey, reverse: false }, nowMs);
-}
-
 function setFilter(state: AppState, filter: ProcessFilter, nowMs: number): AppState {
-  const source = { snapshot: state.snapshot, previous: state.previous };
+  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
   return {
     ...state,
     processes: reshapeProcessList(
@@ -90,6 +69,10 @@ function applyPromptText(state: AppState, text: string, nowMs: number): AppState
   const prompt = state.prompt;
   if (!prompt || prompt.kind === 'sort') return state;
   const withText = { ...state, prompt: { ...prompt, text } };
+  if (prompt.kind === 'path') {
+    const libs = { ...state.libs, filter: text, files: { ...state.libs.files, holdUntilMs: 0 } };
+    return refreshAll({ ...withText, libs }, nowMs);
+  }
   const filter = state.processes.filter;
   return setFilter(
     withText,
@@ -135,6 +118,18 @@ function moveOn(state: AppState, move: Command, nowMs: number): AppState {
       const geo = pageGeometry(state);
       return geo ? { ...state, pages: movePageCursor(state.pages, move, geo) } : state;
     }
+    case 'shares': {
+      const list = moveSortedList(state.shares.list, move as Move, nowMs, simpleListRows(state));
+      return { ...state, shares: { ...state.shares, list } };
+    }
+    case 'libraries': {
+      const files = moveSortedList(state.libs.files, move as Move, nowMs, simpleListRows(state));
+      return { ...state, libs: { ...state.libs, files } };
+    }
+    case 'library': {
+      const users = moveSortedList(state.libs.users, move as Move, nowMs, simpleListRows(state));
+      return { ...state, libs: { ...state.libs, users } };
+    }
     case 'help': {
       const page = helpRows(state);
       const delta: Partial<Record<Command, number>> = {
@@ -174,7 +169,28 @@ function open(state: AppState, nowMs: number): AppState {
       nowMs,
     );
   }
+  if (state.screen === 'libraries') {
+    const row = selectedRow(state.libs.files);
+    if (!row) return state;
+    return refreshAll(
+      { ...state, screen: 'library', libs: openLibrary(state.libs, row.key) },
+      nowMs,
+    );
+  }
   return state;
+}
+
+/** "Shares the most with" of the selected process (list) or of the process on screen (mappings). */
+function openShares(state: AppState, nowMs: number): AppState {
+  let subject = state.focus;
+  if (state.screen === 'processes') {
+    const row = selectedProcessRow(state.processes);
+    subject = row && { pid: row.process.pid, startTime: row.process.startTime };
+  }
+  if (!subject) return state;
+  const returnTo = state.screen === 'mappings' ? 'mappings' : 'processes';
+  const shares = { ...INITIAL_SHARES, subject, returnTo } as const;
+  return refreshAll({ ...state, screen: 'shares', shares }, nowMs);
 }
 
 function back(state: AppState, nowMs: number): AppState {
@@ -187,14 +203,25 @@ function back(state: AppState, nowMs: number): AppState {
       return refreshAll({ ...state, screen: 'processes', focus: undefined }, nowMs);
     case 'processes':
       return isEmptyFilter(state.processes.filter) ? state : setFilter(state, NO_FILTER, nowMs);
+    case 'shares':
+      return refreshAll(
+        { ...state, screen: state.shares.returnTo, shares: { ...INITIAL_SHARES } },
+        nowMs,
+      );
+    case 'libraries':
+      return refreshAll({ ...state, screen: 'processes' }, nowMs);
+    case 'library':
+      return refreshAll(
+        { ...state, screen: 'libraries', libs: { ...state.libs, fileKey: undefined } },
+        nowMs,
+      );
   }
 }
 
 function command(state: AppState, cmd: Command, nowMs: number): AppState {
   if (state.prompt) return promptCommand(state, cmd, nowMs);
   if (MOVES.has(cmd) || cmd === 'left' || cmd === 'right') return moveOn(state, cmd, nowMs);
-  const source = { snapshot: state.snapshot, previous: state.previous };
-  const list = state.screen === 'mappings' ? state.mappings : state.processes;
+  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
   switch (cmd) {
     case 'quit':
       return { ...state, quit: true };
@@ -216,13 +243,15 @@ function command(state: AppState, cmd: Command, nowMs: number): AppState {
     case 'sort-prev':
       return stepSort(state, cmd === 'sort-next' ? 1 : -1, nowMs);
     case 'reverse':
-      return resort(state, { reverse: !list.reverse }, nowMs);
+      return resort(state, { reverse: !currentSort(state).reverse }, nowMs);
     case 'sort-pick':
       return { ...state, prompt: { kind: 'sort', text: '', before: '' } };
     case 'filter':
     case 'user': {
-      const text = cmd === 'filter' ? state.processes.filter.text : state.processes.filter.user;
-      return { ...state, prompt: { kind: cmd, text, before: text } };
+      const kind = state.screen === 'libraries' ? 'path' : cmd;
+      const filter = state.processes.filter;
+      const text = { path: state.libs.filter, filter: filter.text, user: filter.user }[kind];
+      return { ...state, prompt: { kind, text, before: text } };
     }
     case 'tree':
       return {
@@ -249,6 +278,13 @@ function command(state: AppState, cmd: Command, nowMs: number): AppState {
       if (!geo) return state;
       return { ...state, pages: zoomPageMap(state.pages, cmd === 'zoom-in' ? 'in' : 'out', geo) };
     }
+    case 'shares':
+      return openShares(state, nowMs);
+    case 'libraries':
+      return refreshAll(
+        { ...state, screen: 'libraries', libs: { ...INITIAL_LIBRARIES, ...keepSort(state) } },
+        nowMs,
+      );
     default:
       return state;
   }
@@ -283,10 +319,25 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         state,
       );
     case 'session': {
-      const { snapshot, progress } = action.update;
-      if (snapshot === state.snapshot)
-        return progress === state.progress ? state : { ...state, progress };
-      return refreshAll({ ...state, previous: state.snapshot, snapshot, progress }, action.nowMs);
+      const { snapshot, progress, ...derived } = action.update;
+      const next = {
+        changes: derived.changes,
+        focusChanges: derived.focusChanges,
+        sharers: derived.sharers,
+        sharing: derived.sharing,
+        libraries: derived.libraries,
+      };
+      if (snapshot === state.snapshot) {
+        const same = (Object.keys(next) as (keyof typeof next)[]).every(
+          (k) => next[k] === state[k],
+        );
+        if (same) return progress === state.progress ? state : { ...state, progress };
+        return refreshAll({ ...state, ...next, progress }, action.nowMs);
+      }
+      return refreshAll(
+        { ...state, ...next, previous: state.snapshot, snapshot, progress },
+        action.nowMs,
+      );
     }
     case 'resize':
       return refreshAll({ ...state, viewport: action.viewport, helpScroll: 0 }, action.nowMs);
@@ -296,14 +347,9 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       return state.prompt
         ? applyPromptText(state, state.prompt.text + action.text, action.nowMs)
         : state;
-    case 'pick': {
+    case 'pick':
       if (state.prompt?.kind !== 'sort') return state;
-      const column = sortable(state).find((c) => c.pick === action.letter);
-      const closed = { ...state, prompt: undefined };
-      return column?.sortKey
-        ? resort(closed, { sortKey: column.sortKey, reverse: false }, action.nowMs)
-        : closed;
-    }
+      return pickSort({ ...state, prompt: undefined }, action.letter, action.nowMs);
   }
 }
 
@@ -314,7 +360,24 @@ export function intentFocusPid(state: AppState): number | undefined {
 
 /** The mapping whose pages are on screen, if any. */
 export function intentFocusMapping(state: AppState): number | undefined {
-  const onPages =
-    state.screen === 'pages' || (state.screen === 'help' && state.helpReturn === 'pages');
-  return onPages ? state.pages.mappingStart : undefined;
+  return baseScreen(state) === 'pages' ? state.pages.mappingStart : undefined;
+}
+
+/** The process whose sharing is on screen (mapping view, page map, shares view), if any. */
+export function intentSharersPid(state: AppState): number | undefined {
+  switch (baseScreen(state)) {
+    case 'mappings':
+    case 'pages':
+      return state.focus?.pid;
+    case 'shares':
+      return state.shares.subject?.pid;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether the libraries are on screen. */
+export function intentLibraries(state: AppState): boolean {
+  const on = baseScreen(state);
+  return on === 'libraries' || on === 'library';
 }

@@ -1,11 +1,14 @@
+import { changesOf, type ProcessChanges, type SnapshotChanges } from '../../model/changes.js';
 import { findProcess } from '../../model/delta.js';
+import type { SharerIndex } from '../../model/sharers.js';
+import type { SharingReport } from '../../model/sharing-report.js';
 import { mappingPageCount } from '../../model/page-grid.js';
 import type { ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { processHeader } from '../format/header.js';
 import { formatAddress } from '../format/size.js';
 import { helpLineCount } from '../format/help.js';
-import type { SampleProgress, SessionUpdate } from '../intents.js';
+import type { LibrariesReport, SampleProgress, SessionUpdate } from '../intents.js';
 import type { Key } from 'ink';
 import type { Command, KeyContext } from '../keys.js';
 import { frameLines, verticalLayout, type Viewport } from '../layout.js';
@@ -17,14 +20,27 @@ import {
   type PageMapGeometry,
   type PageMapState,
 } from './page-map.js';
+import {
+  INITIAL_LIBRARIES,
+  drilledLibrary,
+  refreshLibraries,
+  type LibrariesState,
+} from './library-list.js';
 import { initialMappingList, refreshMappingList, type MappingListState } from './mapping-list.js';
-import { initialProcessList, refreshProcessList, type ProcessListState } from './process-list.js';
+import {
+  EVENT_LIMIT,
+  initialProcessList,
+  refreshProcessList,
+  type ProcessListState,
+} from './process-list.js';
+import { INITIAL_SHARES, refreshShares, type SharesState } from './shares-list.js';
 
-export type Screen = 'processes' | 'mappings' | 'pages' | 'help';
+export type Screen =
+  'processes' | 'mappings' | 'pages' | 'shares' | 'libraries' | 'library' | 'help';
 
-/** A one-line prompt at the bottom: filter text, user, or the sort column's letter. */
+/** A one-line prompt at the bottom: filter text, user, a path, or the sort column's letter. */
 export interface Prompt {
-  kind: 'filter' | 'user' | 'sort';
+  kind: 'filter' | 'user' | 'path' | 'sort';
   text: string;
   /** What Esc puts back. */
   before: string;
@@ -42,6 +58,16 @@ export interface AppState {
   /** The snapshot before: Δ columns compare the two. */
   previous: Snapshot | undefined;
   progress: SampleProgress | undefined;
+  /** Page changes between the last two full samples (see SessionUpdate.changes). */
+  changes: SnapshotChanges | undefined;
+  /** Page changes of the focused process since its sample before. */
+  focusChanges: SnapshotChanges | undefined;
+  /** Who maps each shared page, while a screen shows it (root). */
+  sharers: SharerIndex | undefined;
+  /** Whom the process on screen shares the most with (root). */
+  sharing: SharingReport | undefined;
+  /** Every mapped file, while the libraries view is open. */
+  libraries: LibrariesReport | undefined;
   intervalMs: number;
   paused: boolean;
   /** The process whose mappings are shown, by value (pid and start time). */
@@ -49,6 +75,8 @@ export interface AppState {
   processes: ProcessListState;
   mappings: MappingListState;
   pages: PageMapState;
+  shares: SharesState;
+  libs: LibrariesState;
   prompt: Prompt | undefined;
   /** A one-off note on the status line (a process exited, the interval changed). */
   message: string | undefined;
@@ -83,12 +111,19 @@ export function initialAppState(options: AppOptions): AppState {
     snapshot: undefined,
     previous: undefined,
     progress: undefined,
+    changes: undefined,
+    focusChanges: undefined,
+    sharers: undefined,
+    sharing: undefined,
+    libraries: undefined,
     intervalMs: options.intervalMs,
     paused: false,
     focus: undefined,
     processes: initialProcessList(options.sortKey),
     mappings: initialMappingList(),
     pages: EMPTY_PAGE_MAP,
+    shares: INITIAL_SHARES,
+    libs: INITIAL_LIBRARIES,
     prompt: undefined,
     message: undefined,
     quit: false,
@@ -101,11 +136,42 @@ export function keyContext(state: AppState): KeyContext {
   return state.screen;
 }
 
+/** The screen below help, or the screen itself. */
+export function baseScreen(state: AppState): Exclude<Screen, 'help'> {
+  return state.screen === 'help' ? (state.helpReturn as Exclude<Screen, 'help'>) : state.screen;
+}
+
+/**
+ * Lines of page events under the process list: a title and a few events when page changes are
+ * tracked (with PFNs) and the terminal has room; none on small terminals.
+ */
+export function eventLineCount(state: AppState): number {
+  if (!state.snapshot?.privileged && !state.changes) return 0;
+  return frameLines(state.viewport) >= 20 ? 1 + EVENT_LIMIT : 0;
+}
+
 /** Rows of the process list on screen. */
 export function processListRows(state: AppState): number {
   const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
   const header = processHeader(state.snapshot, info, state.viewport.columns, false).length;
-  return verticalLayout(state.viewport, header, 1).body;
+  return verticalLayout(state.viewport, header, 1 + eventLineCount(state)).body;
+}
+
+/** Rows of the shares and libraries lists on screen (below a 2-line header and a title). */
+export function simpleListRows(state: AppState): number {
+  return verticalLayout(state.viewport, 2, 1).body;
+}
+
+/** A process's page changes since its last sample, and the interval they span. */
+export function processChangesOf(
+  state: AppState,
+  p: ProcessSample,
+): { changes: ProcessChanges; intervalMs: number } | undefined {
+  for (const c of [state.focusChanges, state.changes]) {
+    const found = changesOf(c, p);
+    if (found && c) return { changes: found, intervalMs: c.intervalMs };
+  }
+  return undefined;
 }
 
 /** Rows of the mapping list on screen (below a 2-line header and a title, above the totals). */
@@ -133,11 +199,17 @@ export function pageLegend(state: AppState): string[] {
   return frameLines(state.viewport) >= 12 ? lines : [];
 }
 
+/** Lines of the page map naming who else maps the page under the cursor: one, with PFNs and room. */
+export function pageSharersLines(state: AppState): number {
+  return state.snapshot?.privileged && frameLines(state.viewport) >= 8 ? 1 : 0;
+}
+
 /** The page map's grid for the focused mapping on this terminal. */
 export function pageGeometry(state: AppState): PageMapGeometry | undefined {
   const m = focusedMapping(state);
   if (!m || !state.snapshot) return undefined;
-  const gridRows = verticalLayout(state.viewport, 2, pageLegend(state).length).body;
+  const fixed = pageLegend(state).length + pageSharersLines(state);
+  const gridRows = verticalLayout(state.viewport, 2, fixed).body;
   const pageCount = mappingPageCount(m, state.snapshot.pageSize);
   const digits = Math.max(8, formatAddress(m.end).length);
   return pageMapGeometry(
@@ -149,43 +221,77 @@ export function pageGeometry(state: AppState): PageMapGeometry | undefined {
   );
 }
 
-/** Redraws every list from the current snapshots, keeping selections; leaves screens whose subject is gone. */
-export function refreshAll(state: AppState, nowMs: number): AppState {
-  const source = { snapshot: state.snapshot, previous: state.previous };
-  let next: AppState = {
+/** Leaves a screen whose subject is gone for `to`, with a note. */
+function leave(state: AppState, to: Exclude<Screen, 'help'>, message: string): AppState {
+  return {
     ...state,
-    processes: refreshProcessList(state.processes, source, nowMs, processListRows(state)),
+    screen: state.screen === 'help' ? 'help' : to,
+    helpReturn: to,
+    focus: to === 'processes' ? undefined : state.focus,
+    message,
   };
-  if (!next.focus) return next;
-  const process = findProcess(next.snapshot, next.focus);
-  const inside =
-    next.screen === 'mappings' || next.screen === 'pages' || next.helpReturn !== 'processes';
-  if (!process && next.snapshot && inside) {
-    return {
+}
+
+/** The lists of the shares and libraries screens, redrawn; they leave when their subject is gone. */
+function refreshSideScreens(state: AppState, nowMs: number): AppState {
+  const on = baseScreen(state);
+  const rows = simpleListRows(state);
+  let next = state;
+  if (on === 'shares') {
+    const subject = state.shares.subject;
+    if (subject && state.snapshot && !findProcess(state.snapshot, subject))
+      return leave(state, 'processes', `process ${subject.pid} has exited`);
+    next = {
       ...next,
-      screen: next.screen === 'help' ? 'help' : 'processes',
-      helpReturn: 'processes',
-      focus: undefined,
-      message: `process ${next.focus.pid} has exited`,
+      shares: refreshShares(state.shares, state.sharing, state.snapshot, nowMs, rows),
     };
   }
+  if (on === 'libraries' || on === 'library') {
+    if (on === 'library' && state.libraries && !drilledLibrary(state.libs, state.libraries))
+      return leave(state, 'libraries', 'no process maps that file any more');
+    next = { ...next, libs: refreshLibraries(state.libs, state.libraries, nowMs, rows) };
+  }
+  return next;
+}
+
+/** Redraws every list from the current snapshots, keeping selections; leaves screens whose subject is gone. */
+export function refreshAll(state: AppState, nowMs: number): AppState {
+  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
+  let next: AppState = refreshSideScreens(
+    {
+      ...state,
+      processes: refreshProcessList(state.processes, source, nowMs, processListRows(state)),
+    },
+    nowMs,
+  );
+  if (!next.focus) return next;
+  const process = findProcess(next.snapshot, next.focus);
+  const on = baseScreen(next);
+  if (!process && next.snapshot && (on === 'mappings' || on === 'pages')) {
+    return leave(next, 'processes', `process ${next.focus.pid} has exited`);
+  }
   const before = findProcess(next.previous, next.focus);
+  const extras = {
+    changes: process && processChangesOf(next, process),
+    pageSize: next.snapshot?.pageSize ?? 4096,
+    sharing: next.sharing,
+  };
   next = {
     ...next,
-    mappings: refreshMappingList(next.mappings, process, before, nowMs, mappingListRows(next)),
+    mappings: refreshMappingList(
+      next.mappings,
+      process,
+      before,
+      nowMs,
+      mappingListRows(next),
+      extras,
+    ),
   };
-  const showsPages =
-    next.screen === 'pages' || (next.screen === 'help' && next.helpReturn === 'pages');
-  if (!showsPages) return next;
+  if (on !== 'pages') return next;
   const geo = pageGeometry(next);
   if (!geo) {
     if (!process?.mappings) return next; // mappings not read yet: wait for the focused sample
-    return {
-      ...next,
-      screen: next.screen === 'help' ? 'help' : 'mappings',
-      helpReturn: 'mappings',
-      message: 'that mapping is gone',
-    };
+    return leave(next, 'mappings', 'that mapping is gone');
   }
   return { ...next, pages: clampPageMap(next.pages, geo) };
 }

@@ -1,5 +1,9 @@
+import { computeChangeRates, sumPageChanges, type ChangeRates } from '../../model/change-rates.js';
+import type { PageChanges, ProcessChanges } from '../../model/changes.js';
 import { diffMappingUss } from '../../model/delta.js';
 import { groupMappings } from '../../model/group.js';
+import type { ShareTally } from '../../model/sharers.js';
+import type { SharingReport } from '../../model/sharing-report.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
 import type { MappingRow } from '../mapping-columns.js';
@@ -42,11 +46,55 @@ export function resetMappingList(state: MappingListState): MappingListState {
   return { ...state, expanded: [], rows: [], cursor: EMPTY_CURSOR, holdUntilMs: 0 };
 }
 
+/** What the mapping rows show besides the mappings' own counters. */
+export interface MappingExtras {
+  /** The process's page changes since its last sample, and the interval they span. */
+  changes?: { changes: ProcessChanges; intervalMs: number };
+  pageSize: number;
+  /** Whom the process shares the most with (root). */
+  sharing?: SharingReport;
+}
+
+export const NO_EXTRAS: MappingExtras = { pageSize: 4096 };
+
+/** Per-mapping rates and sharers of one process, looked up by start address or group key. */
+interface RowExtras {
+  changesAt(starts: readonly number[]): ChangeRates | undefined;
+  sharedWith(start: number): readonly ShareTally[] | undefined;
+  groupSharedWith(key: string): readonly ShareTally[] | undefined;
+}
+
+function rowExtras(process: ProcessSample, extras: MappingExtras): RowExtras {
+  const index = new Map<number, number>();
+  process.mappings?.forEach((m, i) => index.set(m.start, i));
+  const c = extras.changes;
+  const report =
+    extras.sharing?.pid === process.pid && extras.sharing.startTime === process.startTime
+      ? extras.sharing
+      : undefined;
+  return {
+    changesAt(starts) {
+      if (!c) return undefined;
+      const list: PageChanges[] = [];
+      for (const start of starts) {
+        const at = c.changes.mappings[index.get(start) ?? -1];
+        if (!at) return undefined;
+        list.push(at);
+      }
+      const sum = sumPageChanges(list);
+      return sum && computeChangeRates(sum, c.intervalMs, extras.pageSize);
+    },
+    sharedWith: (start) => report?.byMapping.get(start),
+    groupSharedWith: (key) => report?.byGroup.get(key),
+  };
+}
+
 function mappingRow(
   m: Mapping,
   delta: Map<number, number>,
   hasPrevious: boolean,
   depth: number,
+  extras: RowExtras,
 ): MappingRow {
   return {
     key: `m:${m.start}`,
@@ -63,6 +111,8 @@ function mappingRow(
     hasPrevious,
     mappingCount: 1,
     expanded: false,
+    rates: extras.changesAt([m.start]),
+    sharedWith: extras.sharedWith(m.start),
   };
 }
 
@@ -72,6 +122,10 @@ const fieldsOf = (r: MappingRow) => ({
   id: r.start,
   name: r.path,
   sizeBytes: r.sizeBytes,
+  values: {
+    cow: r.rates?.cowBytesPerSec ?? Number.NaN,
+    'became-shared': r.rates?.becameSharedBytesPerSec ?? Number.NaN,
+  },
 });
 
 /** The rows of a process's mappings: one per mapping, or one per file with unfolded groups' mappings under them. */
@@ -79,18 +133,20 @@ export function deriveMappingRows(
   state: MappingListState,
   process: ProcessSample | undefined,
   previous: ProcessSample | undefined,
+  extras: MappingExtras = NO_EXTRAS,
 ): MappingRow[] {
   const mappings = process?.mappings;
   if (!process || !mappings) return [];
   const delta = diffMappingUss(previous, process);
   const hasPrevious = previous?.mappings !== undefined;
+  const more = rowExtras(process, extras);
   if (!state.grouped) {
-    const rows = mappings.map((m) => mappingRow(m, delta, hasPrevious, 0));
+    const rows = mappings.map((m) => mappingRow(m, delta, hasPrevious, 0, more));
     return sortRowsBy(rows, state.sortKey, state.reverse, fieldsOf);
   }
   const groups = groupMappings(mappings).map((g) => {
     if (g.mappings.length === 1)
-      return { row: mappingRow(g.mappings[0]!, delta, hasPrevious, 0), children: [] };
+      return { row: mappingRow(g.mappings[0]!, delta, hasPrevious, 0, more), children: [] };
     const key = `g:${g.key}`;
     const deltas = g.mappings.map((m) => delta.get(m.start));
     const expanded = state.expanded.includes(key);
@@ -111,8 +167,12 @@ export function deriveMappingRows(
       hasPrevious,
       mappingCount: g.mappings.length,
       expanded,
+      rates: more.changesAt(g.mappings.map((m) => m.start)),
+      sharedWith: more.groupSharedWith(g.key),
     };
-    const children = expanded ? g.mappings.map((m) => mappingRow(m, delta, hasPrevious, 1)) : [];
+    const children = expanded
+      ? g.mappings.map((m) => mappingRow(m, delta, hasPrevious, 1, more))
+      : [];
     return { row, children };
   });
   const sorted = sortRowsBy(groups, state.sortKey, state.reverse, (g) => fieldsOf(g.row));
@@ -126,8 +186,9 @@ export function refreshMappingList(
   previous: ProcessSample | undefined,
   nowMs: number,
   pageRows: number,
+  extras: MappingExtras = NO_EXTRAS,
 ): MappingListState {
-  let rows = deriveMappingRows(state, process, previous);
+  let rows = deriveMappingRows(state, process, previous, extras);
   if (nowMs < state.holdUntilMs) {
     rows = holdOrder(
       rows,

@@ -1,3 +1,10 @@
+import { computeChangeRates, type ChangeRates } from '../../model/change-rates.js';
+import {
+  changesOf,
+  computeEvents,
+  type PageEvent,
+  type SnapshotChanges,
+} from '../../model/changes.js';
 import { diffUss, processKey } from '../../model/delta.js';
 import { NO_FILTER, filterProcesses, type ProcessFilter } from '../../model/filter.js';
 import { computeTree, type TreeRow } from '../../model/tree.js';
@@ -26,13 +33,21 @@ export interface ProcessListState {
   cursor: ListCursor;
   /** The drawn order is held until then (ms), while the user moves through the list. */
   holdUntilMs: number;
+  /** The largest page changes of the last interval among the listed processes, largest first. */
+  events: PageEvent[];
+  /** The interval those changes span (ms); undefined when no changes are known. */
+  eventsIntervalMs: number | undefined;
 }
 
-/** The two snapshots the list is drawn from: Δ compares them. */
+/** What the list is drawn from: Δ compares the two snapshots; the page changes between full samples. */
 export interface ListSource {
   snapshot: Snapshot | undefined;
   previous: Snapshot | undefined;
+  changes?: SnapshotChanges | undefined;
 }
+
+/** Page events kept for the events lines under the list. */
+export const EVENT_LIMIT = 3;
 
 export function initialProcessList(sortKey: ViewSortKey): ProcessListState {
   return {
@@ -44,6 +59,8 @@ export function initialProcessList(sortKey: ViewSortKey): ProcessListState {
     total: 0,
     cursor: EMPTY_CURSOR,
     holdUntilMs: 0,
+    events: [],
+    eventsIntervalMs: undefined,
   };
 }
 
@@ -61,12 +78,22 @@ export function deriveProcessRows(state: ProcessListState, source: ListSource): 
   const delta = diffUss(source.previous, snapshot);
   const hasPrevious = source.previous !== undefined;
   const visible = filterProcesses(snapshot.processes, state.filter);
+  const changes = source.changes;
+  const rates = new Map<ProcessSample, ChangeRates | undefined>();
+  for (const p of visible) {
+    const c = changesOf(changes, p);
+    rates.set(p, c && computeChangeRates(c.totals, changes!.intervalMs, snapshot.pageSize));
+  }
   const sorted = sortRowsBy(visible, state.sortKey, state.reverse, (p: ProcessSample) => ({
     counters: p.totals,
     deltaBytes: delta.get(processKey(p)) ?? Number.NaN,
     id: p.pid,
     name: p.comm,
     sizeBytes: p.totals.rssBytes,
+    values: {
+      cow: rates.get(p)?.cowBytesPerSec ?? Number.NaN,
+      'became-shared': rates.get(p)?.becameSharedBytesPerSec ?? Number.NaN,
+    },
   }));
   const toRow = (p: ProcessSample, prefix: string): ProcessRow => ({
     key: processKey(p),
@@ -74,6 +101,7 @@ export function deriveProcessRows(state: ProcessListState, source: ListSource): 
     deltaBytes: delta.get(processKey(p)),
     hasPrevious,
     treePrefix: prefix,
+    rates: rates.get(p),
   });
   if (state.tree) return computeTree(sorted).map((t) => toRow(t.process, treePrefix(t)));
   return sorted.map((p) => toRow(p, ''));
@@ -102,7 +130,22 @@ export function refreshProcessList(
     rows.map((r) => r.key),
     pageRows,
   );
-  return { ...state, rows, cursor, total: source.snapshot?.processes.length ?? 0 };
+  const changes = source.changes;
+  const events = changes
+    ? computeEvents(
+        changes,
+        rows.map((r) => r.process),
+        EVENT_LIMIT,
+      )
+    : [];
+  return {
+    ...state,
+    rows,
+    cursor,
+    total: source.snapshot?.processes.length ?? 0,
+    events,
+    eventsIntervalMs: changes?.intervalMs,
+  };
 }
 
 /** Moves the selection and holds the order for a while. */

@@ -27,8 +27,11 @@ export function promptLine(
     }));
     return 'Sort by: ' + joinFitting(items, 2, Math.max(0, width - 9));
   }
-  const label =
-    prompt.kind === 'filter' ? 'Filter (name or command line): ' : 'User (name or uid): ';
+  const label = {
+    filter: 'Filter (name or command line): ',
+    user: 'User (name or uid): ',
+    path: 'Filter (path): ',
+  }[prompt.kind];
   const room = Math.max(0, width - label.length - 1);
   const text =
     prompt.text.length > room ? prompt.text.slice(prompt.text.length - room) : prompt.text;

@@ -1,7 +1,8 @@
+import { computeChangeRates } from '../../model/change-rates.js';
 import { diffMappingUss } from '../../model/delta.js';
 import { findProcess } from '../../model/delta.js';
 import { mappingHeader } from '../format/header.js';
-import { focusedProcess, type AppState } from '../state/app-state.js';
+import { focusedProcess, processChangesOf, type AppState } from '../state/app-state.js';
 import { verticalLayout } from '../layout.js';
 import { addressWidth, mappingColumns, type MappingRow } from '../mapping-columns.js';
 import { STYLES, paint } from '../style.js';
@@ -10,7 +11,14 @@ import type { ProcessSample } from '../../model/types.js';
 import { bottomLines } from './process-view.js';
 
 /** The totals line: the process's own counters, as smaps_rollup would give them. */
-function totalsRow(p: ProcessSample, previous: ProcessSample | undefined): MappingRow {
+function totalsRow(
+  state: AppState,
+  p: ProcessSample,
+  previous: ProcessSample | undefined,
+): MappingRow {
+  const changes = processChangesOf(state, p);
+  const sharing = state.sharing;
+  const own = sharing?.pid === p.pid && sharing.startTime === p.startTime;
   const mappings = p.mappings ?? [];
   const delta = diffMappingUss(previous, p);
   const deltas = mappings.map((m) => delta.get(m.start));
@@ -31,6 +39,14 @@ function totalsRow(p: ProcessSample, previous: ProcessSample | undefined): Mappi
     hasPrevious: previous?.mappings !== undefined,
     mappingCount: mappings.length,
     expanded: false,
+    rates:
+      changes &&
+      computeChangeRates(
+        changes.changes.totals,
+        changes.intervalMs,
+        state.snapshot?.pageSize ?? 4096,
+      ),
+    sharedWith: own ? sharing.sharesWith.slice(0, 3) : undefined,
   };
 }
 
@@ -76,7 +92,11 @@ export function mappingScreenLines(state: AppState): string[] {
   const previous = state.focus ? findProcess(state.previous, state.focus) : undefined;
   lines.push(
     p?.mappings
-      ? paint(formatRow(table, totalsRow(p, previous)).trimEnd(), { bold: true }, state.color)
+      ? paint(
+          formatRow(table, totalsRow(state, p, previous)).trimEnd(),
+          { bold: true },
+          state.color,
+        )
       : '',
   );
   const left = p

@@ -1,7 +1,8 @@
 import { isEmptyFilter } from '../../model/filter.js';
+import { formatEvent } from '../format/events.js';
 import { processHeader } from '../format/header.js';
-import { formatInterval } from '../format/text.js';
-import { keyContext, type AppState } from '../state/app-state.js';
+import { formatInterval, sanitize } from '../format/text.js';
+import { eventLineCount, keyContext, type AppState } from '../state/app-state.js';
 import { verticalLayout } from '../layout.js';
 import { PROCESS_COLUMNS, type ProcessRow } from '../process-columns.js';
 import { STYLES, paint } from '../style.js';
@@ -45,12 +46,33 @@ export function bottomLines(
   return lines;
 }
 
+/**
+ * The page events under the list: a title, then the largest changes of the last interval
+ * among the listed processes ("postgres 4211: 12.4 MiB became private-dirty … in [heap]").
+ */
+export function eventLines(state: AppState, count: number): string[] {
+  if (count === 0) return [];
+  const list = state.processes;
+  const interval = list.eventsIntervalMs;
+  const pageSize = state.snapshot?.pageSize ?? 4096;
+  const title =
+    interval === undefined
+      ? 'Page changes: shown from the next sample on'
+      : `Page changes in the last ${(interval / 1000).toFixed(1)} s (listed processes):`;
+  const lines = [paint(title, { bold: true }, state.color)];
+  if (interval !== undefined && list.events.length === 0) lines.push('  none');
+  for (const e of list.events) lines.push(`  ${sanitize(formatEvent(e, pageSize))}`);
+  while (lines.length < count) lines.push('');
+  return lines.slice(0, count);
+}
+
 /** Every line of the process list screen, at most rows − 1 of them. */
 export function processScreenLines(state: AppState): string[] {
   const { columns: width } = state.viewport;
   const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
   const header = processHeader(state.snapshot, info, width, state.color);
-  const v = verticalLayout(state.viewport, header.length, 1);
+  const events = eventLineCount(state);
+  const v = verticalLayout(state.viewport, header.length, 1 + events);
   const list = state.processes;
   const table = layoutColumns(PROCESS_COLUMNS, width);
   const lines = header.slice(0, v.header);
@@ -67,5 +89,6 @@ export function processScreenLines(state: AppState): string[] {
     else lines.push(text.trimEnd());
   });
   while (lines.length < v.header + 1 + v.body) lines.push('');
+  lines.push(...eventLines(state, events));
   return [...lines, ...bottomLines(state, summary(state), v, sortableColumns(PROCESS_COLUMNS))];
 }

@@ -1,0 +1,63 @@
+import { findProcess } from '../../model/delta.js';
+import { formatBytes } from '../format/size.js';
+import { formatClock, sanitize } from '../format/text.js';
+import { verticalLayout } from '../layout.js';
+import { SHARE_COLUMNS } from '../share-columns.js';
+import type { AppState } from '../state/app-state.js';
+import { STYLES, paint } from '../style.js';
+import { formatRow, formatTitle, layoutColumns } from '../table.js';
+import { bottomLines } from './process-view.js';
+
+const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
+
+/** Why the list is empty: no PFNs, the index being built, or really no one. */
+function emptyText(state: AppState): string {
+  if (!state.snapshot?.privileged)
+    return 'who shares what needs PFNs and map counts: run memtop as root';
+  const s = state.shares.subject;
+  const report = state.sharing;
+  if (!s || !report || report.pid !== s.pid || report.startTime !== s.startTime)
+    return 'finding out who shares its pages…';
+  return 'no other listed process maps any of its pages';
+}
+
+/**
+ * "Shares the most with": the processes mapping the most of the subject's pages. For a
+ * pre-forking server this shows each worker against its parent.
+ */
+export function sharesScreenLines(state: AppState): string[] {
+  const { columns: width } = state.viewport;
+  const v = verticalLayout(state.viewport, 2, 1);
+  const s = state.shares.subject;
+  const p = s ? findProcess(state.snapshot, s) : undefined;
+  const report = state.sharing;
+  const asOf = report ? `  ·  as of the full sample at ${formatClock(report.timeMs)}` : '';
+  const head = p
+    ? `PID ${p.pid} ${sanitize(p.comm)} shares its pages with  (RSS ${formatBytes(p.totals.rssBytes)}, shared ${formatBytes(p.totals.sharedBytes)})${asOf}`
+    : 'shares the most with';
+  const lines = [
+    cut(head, width),
+    cut(
+      'SHARED: its pages the other maps too (distinct pages) · MAPPINGS: page-table entries mapping them there (kpagecount)',
+      width,
+    ),
+  ].slice(0, v.header);
+  while (lines.length < v.header) lines.push('');
+  const table = layoutColumns(SHARE_COLUMNS, width);
+  const list = state.shares.list;
+  lines.push(paint(formatTitle(table, 'shared', false), STYLES.title, state.color));
+  const top = list.cursor.scrollTop;
+  const shown = list.rows.slice(top, top + v.body);
+  if (shown.length === 0 && v.body > 0) lines.push(emptyText(state));
+  shown.forEach((row, i) => {
+    const text = formatRow(table, row);
+    lines.push(
+      top + i === list.cursor.selectedIndex
+        ? paint(text.padEnd(width), STYLES.selected, state.color)
+        : text.trimEnd(),
+    );
+  });
+  while (lines.length < v.header + 1 + v.body) lines.push('');
+  const left = `${list.rows.length} processes share its pages`;
+  return [...lines, ...bottomLines(state, left, v)];
+}
