@@ -15,7 +15,6 @@ import { renderSnapshot, type OutputFormat } from './commands/snapshot.js';
 import { MemtopError, UsageError } from './errors.js';
 import { SORT_KEYS } from './model/sort.js';
 import { Sampler } from './sampler/sampler.js';
-import { runInteractive } from './commands/interactive.js';
 import { renderLibraries } from './commands/libs.js';
 import { parseAddress, renderShares } from './commands/shares.js';
 
@@ -58,10 +57,10 @@ function globalOptions(y: Argv) {
 }
 
 /** Opens the sampler for one command and always closes it. */
-function withSampler<T>(args: Parameters<typeof toGlobal>[0], use: (sampler: Sampler) => T): T {
+function withSampler<T>(args: Parameters<typeof toGlobal>[0], run: (sampler: Sampler) => T): T {
   const sampler = Sampler.open(samplerOptions(toGlobal(args)));
   try {
-    return use(sampler);
+    return run(sampler);
   } finally {
     sampler.close();
   }
@@ -148,6 +147,8 @@ export function buildParser(argv: string[]) {
         const sampler = Sampler.open(samplerOptions(toGlobal(args)));
         try {
           if (interactive) {
+            // Ink and React load only for the interactive view: the batch commands start faster.
+            const { runInteractive } = await import('./commands/interactive.js');
             await runInteractive(sampler, {
               intervalMs,
               sort,
