@@ -50,10 +50,12 @@ function totalsRow(
   };
 }
 
-function emptyText(p: ProcessSample | undefined): string {
+function emptyText(p: ProcessSample | undefined, privileged: boolean): string {
   if (!p) return 'process not in this sample';
   if (p.access === 'restricted') {
-    return `process ${p.pid} is restricted: this user may not read its mappings (run memtop as root)`;
+    return privileged
+      ? `process ${p.pid} is restricted: the kernel refuses to show its mappings even to root`
+      : `process ${p.pid} is restricted: this user may not read its mappings (run memtop as root)`;
   }
   return 'reading mappings…';
 }
@@ -79,7 +81,8 @@ export function mappingScreenLines(state: AppState): string[] {
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
   const top = list.cursor.scrollTop;
   const shown = list.rows.slice(top, top + v.body);
-  if (shown.length === 0 && v.body > 0) lines.push(emptyText(p));
+  if (shown.length === 0 && v.body > 0)
+    lines.push(emptyText(p, state.snapshot?.privileged ?? false));
   shown.forEach((row, i) => {
     const text = formatRow(table, row);
     lines.push(
