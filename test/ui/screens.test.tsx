@@ -198,10 +198,16 @@ describe('mapping view', () => {
   });
 
   it('explains a restricted process instead of showing nothing', () => {
-    const snap = snapshot([proc(9, restrictedCounters(100), { access: 'restricted' })]);
-    const lines = frame(<MappingScreen state={run(stateFor(snap, 100, 12), 'open')} />, 100);
-    expect(lines).toContain(
+    const restricted = [proc(9, restrictedCounters(100), { access: 'restricted' as const })];
+    const asUser = snapshot(restricted, { privileged: false });
+    const userLines = frame(<MappingScreen state={run(stateFor(asUser, 100, 12), 'open')} />, 100);
+    expect(userLines).toContain(
       'process 9 is restricted: this user may not read its mappings (run memtop as root)',
+    );
+    const asRoot = snapshot(restricted);
+    const rootLines = frame(<MappingScreen state={run(stateFor(asRoot, 100, 12), 'open')} />, 100);
+    expect(rootLines).toContain(
+      'process 9 is restricted: the kernel refuses to show its mappings even to root',
     );
   });
 });
