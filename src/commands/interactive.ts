@@ -46,15 +46,22 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
     output.detach();
     terminal.restore();
   };
+  // Whatever restoring the terminal meets (a hung-up tty refuses writes), memtop then exits.
   const onSignal = (signal: NodeJS.Signals) => {
-    cleanup();
-    process.exit(128 + (constants.signals[signal] ?? 1));
+    try {
+      cleanup();
+    } finally {
+      process.exit(128 + (constants.signals[signal] ?? 1));
+    }
   };
   const onCrash = (error: unknown) => {
-    cleanup();
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`memtop: internal error: ${message}\n`);
-    process.exit(1);
+    try {
+      cleanup();
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`memtop: internal error: ${message}\n`);
+    } finally {
+      process.exit(1);
+    }
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
   process.on('uncaughtException', onCrash);
