@@ -174,6 +174,12 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     } catch {
       // no server left to kill
     }
+    // A test that failed half way may leave its memtop behind the dead terminal: end it.
+    try {
+      execFileSync('pkill', ['-KILL', '-f', `node ${CLI} -d 1`]);
+    } catch {
+      // none left
+    }
     await family?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
