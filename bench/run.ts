@@ -83,6 +83,7 @@ async function steadyState(
 ): Promise<{ ms: number; cpuMs: number; processes: number; residentPages: number }> {
   const sampler = mod.Sampler.open();
   try {
+    await sampler.whenReady();
     for (let i = 0; i < WARMUP_SAMPLES; i++) sampler.sample();
     const wall: number[] = [];
     const cpu: number[] = [];

@@ -1,5 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import { COUNTER_SLOTS } from '../model/counters.js';
 import type { PageTable } from '../model/types.js';
+import { BufferStore, UNIT_FIELDS, type EngineArrays } from './page-buffers.js';
 import {
   CHUNK_ENTRIES,
   ITEM_DENIED,
@@ -20,9 +22,10 @@ import {
   indexBlocks,
   newScratch,
   readMarked,
+  splitBlocks,
   type EngineContext,
-  type SampleArrays,
 } from './page-engine.js';
+import { PHASE_ACCOUNT, PHASE_KPAGE, PHASE_PAGEMAP, WorkerPool } from './page-workers.js';
 import { MAX_INDEXED_PFN, PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 import { preadFully } from './proc-files.js';
 import { readMaxPfn } from './read-kpage.js';
@@ -75,6 +78,10 @@ export interface PageSampleStats {
   flagLookups: number;
   /** Processes read again with their PROT_NONE mappings, which held pages. */
   protNoneRereads: number;
+  /** Threads that took part (1: the main thread alone). */
+  threads: number;
+  /** Wall time of each phase, ms: planning, pagemap, kpage*, accounting, results. */
+  phaseMs: [number, number, number, number, number];
 }
 
 export function emptyPageStats(): PageSampleStats {
@@ -85,29 +92,54 @@ export function emptyPageStats(): PageSampleStats {
     countLookups: 0,
     flagLookups: 0,
     protNoneRereads: 0,
+    threads: 1,
+    phaseMs: [0, 0, 0, 0, 0],
   };
 }
 
 /**
+ * Below this many pagemap entries a sample is read by the main thread alone: waking the
+ * workers would cost more than they save.
+ */
+export const MIN_PARALLEL_ENTRIES = 1 << 18;
+/** Accounting units of about this many rows. */
+const ROWS_PER_ACCOUNT_UNIT = 1 << 16;
+/** kpage units per thread (the marked PFNs are unevenly spread over the blocks). */
+const KPAGE_UNITS_PER_THREAD = 4;
+
+/**
  * Reads pagemap, kpagecount and kpageflags for a set of processes (see page-engine.ts). One
- * instance per sampler: the PFN indexes and scratch buffers are reused sample after sample.
+ * instance per sampler: the PFN indexes, buffers and worker threads are reused sample after
+ * sample.
  */
 export class PageSampler {
   readonly maxPfn: number;
   private readonly countIndex: PfnIndex;
   private readonly flagsIndex: PfnIndex;
   private readonly ctx: EngineContext;
+  private readonly store: BufferStore;
+  private readonly pool: WorkerPool | undefined;
   /** Added up over run() calls until the caller resets it. */
   stats: PageSampleStats = emptyPageStats();
 
+  /**
+   * `threads`: threads to read with, this one included (1: no workers); samples of fewer than
+   * `parallelMinEntries` pagemap entries are read by this thread alone.
+   */
   constructor(
     private readonly countFd: number,
     private readonly flagsFd: number,
     private readonly pageSize: number,
+    threads: number,
+    private readonly parallelMinEntries = MIN_PARALLEL_ENTRIES,
   ) {
     this.maxPfn = readMaxPfn(countFd);
-    this.countIndex = new PfnIndex(allocatePfnIndexBuffers(this.maxPfn, false));
-    this.flagsIndex = new PfnIndex(allocatePfnIndexBuffers(this.maxPfn, false));
+    const shared = threads > 1;
+    const countBuffers = allocatePfnIndexBuffers(this.maxPfn, shared);
+    const flagsBuffers = allocatePfnIndexBuffers(this.maxPfn, shared);
+    this.countIndex = new PfnIndex(countBuffers);
+    this.flagsIndex = new PfnIndex(flagsBuffers);
+    this.store = new BufferStore(shared);
     this.ctx = {
       countIndex: this.countIndex,
       flagsIndex: this.flagsIndex,
@@ -118,43 +150,130 @@ export class PageSampler {
       flagsFd,
       pageSize,
     };
+    this.pool = shared
+      ? new WorkerPool(threads - 1, {
+          countIndex: countBuffers,
+          flagsIndex: flagsBuffers,
+          countFd,
+          flagsFd,
+          pageSize,
+          maxPfn: this.maxPfn,
+        })
+      : undefined;
+  }
+
+  close(): void {
+    this.pool?.close();
+  }
+
+  /** Resolves once the worker threads (if any) have started and can take work. */
+  whenReady(): Promise<void> {
+    return this.pool?.ready ?? Promise.resolve();
   }
 
   run(jobs: readonly PageJob[]): PageJobResult[] {
+    const t0 = performance.now();
     // Above 16 TiB of physical address space the compact rows' 32-bit PFNs do not suffice.
     const wide = this.maxPfn > MAX_INDEXED_PFN;
-    const plan = planReads(jobs, this.pageSize, wide);
-    const a = plan.arrays;
+    const plan = planReads(jobs, this.pageSize, wide, this.store);
+    const pool =
+      this.pool?.usable && plan.entries >= this.parallelMinEntries ? this.pool : undefined;
     const ctx = this.ctx;
+    ctx.shared = pool !== undefined;
+    const phase = (kind: number, units: number, run: (unit: number) => void) => {
+      if (!pool) {
+        for (let unit = 0; unit < units; unit++) run(unit);
+        return;
+      }
+      if (this.store.changed) pool.sendBuffers(this.store.bufferSet());
+      threads = Math.max(threads, pool.runPhase(kind, units, run));
+    };
+    let threads = 1;
     this.countIndex.clear();
     this.flagsIndex.clear();
-    const itemCount = a.itemStatus.length;
-    for (let item = 0; item < itemCount; item++) decodeItem(a, item, ctx);
-    const counts = new Uint32Array(this.countIndex.finalize());
-    const flags = new Uint32Array(this.flagsIndex.finalize());
-    readMarked(this.countIndex, this.countFd, 0, indexBlocks(this.countIndex), counts, ctx);
-    readMarked(this.flagsIndex, this.flagsFd, 0, indexBlocks(this.flagsIndex), flags, ctx);
-    const segCount = plan.segJob.length;
-    for (let s = 0; s < segCount; s++) accountSegment(a, s, counts, flags, ctx);
+    let a: EngineArrays = this.store.arrays;
+    const t1 = performance.now();
+    phase(PHASE_PAGEMAP, plan.items, (item) => decodeItem(a, item, ctx));
+    const t2 = performance.now();
+
+    const countLookups = this.countIndex.finalize();
+    const flagLookups = this.flagsIndex.finalize();
+    this.store.ensure('counts', countLookups);
+    this.store.ensure('flags', flagLookups);
+    const parts = pool ? (pool.size + 1) * KPAGE_UNITS_PER_THREAD : 1;
+    const kpageUnits: number[] = [];
+    for (const [kind, index] of [
+      [0, this.countIndex],
+      [1, this.flagsIndex],
+    ] as const) {
+      if (index.size === 0) continue;
+      const bounds = pool ? splitBlocks(index, parts) : [0, indexBlocks(index)];
+      for (let b = 0; b + 1 < bounds.length; b++) kpageUnits.push(kind, bounds[b]!, bounds[b + 1]!);
+    }
+    const accountUnits: number[] = [];
+    for (let s = 0; s < plan.segs;) {
+      let rows = 0;
+      const from = s;
+      while (s < plan.segs && rows < ROWS_PER_ACCOUNT_UNIT) {
+        rows += this.store.arrays.segs[s * SEG_FIELDS + SEG_ROWS]! + 1;
+        s++;
+      }
+      accountUnits.push(2, from, s);
+    }
+    this.store.ensure('units', Math.max(kpageUnits.length, accountUnits.length));
+    a = this.store.arrays;
+    a.units.set(kpageUnits);
+    phase(PHASE_KPAGE, kpageUnits.length / UNIT_FIELDS, (u) => {
+      const at = u * UNIT_FIELDS;
+      const flags = a.units[at] === 1;
+      readMarked(
+        flags ? this.flagsIndex : this.countIndex,
+        flags ? this.flagsFd : this.countFd,
+        a.units[at + 1]!,
+        a.units[at + 2]!,
+        flags ? a.flags : a.counts,
+        ctx,
+      );
+    });
+    const t3 = performance.now();
+    a.units.set(accountUnits);
+    phase(PHASE_ACCOUNT, accountUnits.length / UNIT_FIELDS, (u) => {
+      const at = u * UNIT_FIELDS;
+      for (let s = a.units[at + 1]!; s < a.units[at + 2]!; s++) {
+        accountSegment(a, s, a.counts, a.flags, ctx);
+      }
+    });
+
+    const t4 = performance.now();
     let rows = 0;
-    for (let s = 0; s < segCount; s++) rows += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
+    for (let s = 0; s < plan.segs; s++) rows += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
     const stats = this.stats;
-    stats.pagemapReads += itemCount;
+    stats.pagemapReads += plan.items;
     stats.pagemapEntries += plan.entries;
     stats.rows += rows;
-    stats.countLookups += counts.length;
-    stats.flagLookups += flags.length;
-    return jobs.map((job, j) => this.collect(job, j, plan, counts, flags));
+    stats.countLookups += countLookups;
+    stats.flagLookups += flagLookups;
+    stats.threads = Math.max(stats.threads, threads);
+    const results = jobs.map((job, j) =>
+      this.collect(job.kept || wide, job.ranges.count, j, plan, a),
+    );
+    const t5 = performance.now();
+    const ms = stats.phaseMs;
+    ms[0] += t1 - t0;
+    ms[1] += t2 - t1;
+    ms[2] += t3 - t2;
+    ms[3] += t4 - t3;
+    ms[4] += t5 - t4;
+    return results;
   }
 
   private collect(
-    job: PageJob,
+    kept: boolean,
+    maps: number,
     j: number,
     plan: ReadPlan,
-    counts: Uint32Array,
-    flags: Uint32Array,
+    a: EngineArrays,
   ): PageJobResult {
-    const a = plan.arrays;
     const [itemBegin, itemEnd] = [plan.jobItems[2 * j]!, plan.jobItems[2 * j + 1]!];
     for (let item = itemBegin; item < itemEnd; item++) {
       const status = a.itemStatus[item]!;
@@ -163,8 +282,7 @@ export class PageSampler {
       if (status !== ITEM_OK) throw new Error(`pagemap read item ${item} failed`);
     }
     const [segBegin, segEnd] = [plan.jobSegs[2 * j]!, plan.jobSegs[2 * j + 1]!];
-    const maps = job.ranges.count;
-    if (!job.kept) {
+    if (!kept) {
       const acc = new Float64Array(maps * COUNTER_SLOTS);
       for (let s = segBegin; s < segEnd; s++) {
         const to = plan.segMapping[s]! * COUNTER_SLOTS;
@@ -198,7 +316,7 @@ export class PageSampler {
       }
       pageRanges[2 * m + 1] = row;
     }
-    this.resolveKept(pages, counts, flags);
+    this.resolveKept(pages, a.counts, a.flags);
     return { status: 'ok', pages, pageRanges };
   }
 
@@ -223,10 +341,10 @@ export class PageSampler {
 }
 
 interface ReadPlan {
-  arrays: SampleArrays;
+  items: number;
+  segs: number;
   /** Per segment: its mapping's index in its job. */
   segMapping: Int32Array;
-  segJob: Int32Array;
   /** Per job: [first, end) item and segment. */
   jobItems: Int32Array;
   jobSegs: Int32Array;
@@ -235,15 +353,19 @@ interface ReadPlan {
 }
 
 /**
- * Lays the reads out: each scanned mapping is cut into pieces of at most CHUNK_ENTRIES; pieces
- * of one process closer than PAGEMAP_GAP pages share a read (one syscall for many small
- * mappings). Each piece is a segment with its own row slots.
+ * Lays the reads out in the store: each scanned mapping is cut into pieces of at most
+ * CHUNK_ENTRIES; pieces of one process closer than PAGEMAP_GAP pages share a read (one syscall
+ * for many small mappings). Each piece is a segment with its own row slots.
  */
-function planReads(jobs: readonly PageJob[], pageSize: number, wide: boolean): ReadPlan {
+function planReads(
+  jobs: readonly PageJob[],
+  pageSize: number,
+  wide: boolean,
+  store: BufferStore,
+): ReadPlan {
   const items: number[] = [];
   const segs: number[] = [];
   const segMapping: number[] = [];
-  const segJob: number[] = [];
   const jobItems = new Int32Array(jobs.length * 2);
   const jobSegs = new Int32Array(jobs.length * 2);
   let cSlots = 0;
@@ -275,7 +397,6 @@ function planReads(jobs: readonly PageJob[], pageSize: number, wide: boolean): R
         if (kept) kSlots += len;
         else cSlots += len;
         segMapping.push(m);
-        segJob.push(j);
         items[itemAt + ITEM_SEG_END] = segMapping.length;
         p += len;
       }
@@ -284,21 +405,23 @@ function planReads(jobs: readonly PageJob[], pageSize: number, wide: boolean): R
     jobSegs[2 * j + 1] = segMapping.length;
   });
   for (let at = 0; at < items.length; at += ITEM_FIELDS) entries += items[at + ITEM_ENTRIES]!;
+  const itemCount = items.length / ITEM_FIELDS;
   const segCount = segMapping.length;
+  store.ensure('items', items.length);
+  store.ensure('itemStatus', itemCount);
+  store.ensure('segs', segs.length);
+  store.ensure('segCounters', segCount * COUNTER_SLOTS);
+  store.ensure('cPfn', cSlots);
+  store.ensure('cBits', cSlots);
+  store.ensure('kIndex', kSlots);
+  store.ensure('kBits', kSlots);
+  store.ensure('kPfn', kSlots);
+  store.arrays.items.set(items);
+  store.arrays.segs.set(segs);
   return {
-    arrays: {
-      items: Float64Array.from(items),
-      itemStatus: new Int32Array(items.length / ITEM_FIELDS),
-      segs: Float64Array.from(segs),
-      segCounters: new Float64Array(segCount * COUNTER_SLOTS),
-      cPfn: new Uint32Array(cSlots),
-      cBits: new Uint8Array(cSlots),
-      kIndex: new Uint32Array(kSlots),
-      kBits: new Uint16Array(kSlots),
-      kPfn: new Float64Array(kSlots),
-    },
+    items: itemCount,
+    segs: segCount,
     segMapping: Int32Array.from(segMapping),
-    segJob: Int32Array.from(segJob),
     jobItems,
     jobSegs,
     entries,

@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
-import { COUNTER_KEYS, COUNTER_SLOTS } from '../model/counters.js';
+import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
 import { buildSnapshot } from '../model/snapshot.js';
-import type { RawProcess, Snapshot } from '../model/types.js';
+import type { PageTable, RawProcess, Snapshot } from '../model/types.js';
 import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
 import { PageTableBuilder } from './page-table-builder.js';
 import {
@@ -15,6 +15,7 @@ import {
   type PageSampleStats,
 } from './page-sampler.js';
 import { parseMaps, parseMeminfo, parsePasswd, parseStat, parseStatusKb } from './parse-proc.js';
+import { FROM_SOURCES } from './page-workers.js';
 import { PagemapReader } from './read-pagemap.js';
 import {
   isSameProcess,
@@ -37,6 +38,14 @@ export interface SamplerOptions {
   unprivileged?: boolean;
   /** Fault in memtop's own file pages before sampling, so that it does not shift share counts. */
   prefault?: PrefaultMode;
+  /**
+   * Threads that read pages, this one included: a large sample is split among them (worker
+   * threads). Default: the CPUs available, at most 4, on the live /proc; 1 elsewhere (and
+   * when running from the TypeScript sources).
+   */
+  threads?: number;
+  /** Samples of fewer pagemap entries than this are read by one thread (tuning, tests). */
+  parallelMinEntries?: number;
 }
 
 export interface SampleRequest {
@@ -71,10 +80,14 @@ export class Sampler {
     private readonly kpage: { countFd: number; flagsFd: number } | undefined,
     private readonly users: ReadonlyMap<number, string>,
     includeSelf: boolean,
+    threads: number,
+    parallelMinEntries: number | undefined,
   ) {
     this.reader = new PagemapReader(pageSize);
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
-    this.pageSampler = kpage ? new PageSampler(kpage.countFd, kpage.flagsFd, pageSize) : undefined;
+    this.pageSampler = kpage
+      ? new PageSampler(kpage.countFd, kpage.flagsFd, pageSize, threads, parallelMinEntries)
+      : undefined;
   }
 
   /** Checks the proc root, finds out what this user may read, and warms memtop's own code. */
@@ -116,6 +129,8 @@ export class Sampler {
       kpage,
       readUsers(),
       options.includeSelf ?? false,
+      Math.max(1, Math.floor(options.threads ?? defaultThreads(isLive))),
+      options.parallelMinEntries,
     );
   }
 
@@ -182,7 +197,9 @@ export class Sampler {
           }
           const inferAnon = noLazyfree && parseStatusKb(head.status, 'HugetlbPages') === 0;
           // PROT_NONE mappings (reservations of tens of GiB) are left out, then checked below.
-          const scan = kept ? undefined : accessibleOnly(opened.ranges);
+          // The process in focus is read in full: its page map shows every entry, even the
+          // zero page or a marker under PROT_NONE (elsewhere those count for nothing).
+          const scan = pid === request.focusPid ? undefined : accessibleOnly(opened.ranges);
           jobs.push({
             proc: opened,
             slot: out.length,
@@ -196,8 +213,9 @@ export class Sampler {
         // /proc/PID/status counts them, read it again with every mapping.
         const again = jobs.flatMap((j, i) => {
           const result = results[i]!;
-          if (!j.job.scan || result.status !== 'ok' || !result.mappingCounters) return [];
-          return holdsAll(j.proc.head, result.mappingCounters) ? [] : [i];
+          if (!j.job.scan || result.status !== 'ok') return [];
+          const counters = result.mappingCounters ?? tableCounters(result, this.pageSize);
+          return holdsAll(j.proc.head, counters) ? [] : [i];
         });
         if (again.length > 0) {
           const redone = pageSampler.run(again.map((i) => ({ ...jobs[i]!.job, scan: undefined })));
@@ -276,7 +294,13 @@ export class Sampler {
       .sort((a, b) => a - b);
   }
 
+  /** Resolves once the sampler's worker threads (if any) can take work. */
+  whenReady(): Promise<void> {
+    return this.pageSampler?.whenReady() ?? Promise.resolve();
+  }
+
   close(): void {
+    this.pageSampler?.close();
     if (this.kpage) {
       closeQuietly(this.kpage.countFd);
       closeQuietly(this.kpage.flagsFd);
@@ -299,12 +323,23 @@ function accessibleOnly(ranges: MappingRanges): Uint8Array | undefined {
 const RSS_SLOT = COUNTER_KEYS.indexOf('rssBytes');
 const SWAP_SLOT = COUNTER_KEYS.indexOf('swapBytes');
 
+/** The counters of a kept page table, as one set. */
+function tableCounters(
+  result: { pages?: PageTable; pageRanges?: Uint32Array },
+  pageSize: number,
+): Float64Array {
+  const acc = new Float64Array(COUNTER_SLOTS);
+  if (result.pages) accountRows(acc, 0, result.pages, 0, result.pages.count, pageSize);
+  return acc;
+}
+
 /**
  * True when the pages counted account for all of the process's resident and swapped pages as
  * /proc/PID/status counts them (VmRSS, VmSwap: exact sums on recent kernels, where they equal
  * smaps_rollup; an approximate count only costs a second read), read before and again now:
  * for a process that did not change meanwhile, the mappings left out hold nothing. A process
- * that did change is accepted when the count lies between the two readings.
+ * that changed by d pages meanwhile is accepted within d of the two readings: its pages moved
+ * while they were read, and no reading of them is exact.
  */
 function holdsAll(head: ProcessHead, counters: Float64Array): boolean {
   let rss = 0;
@@ -316,7 +351,10 @@ function holdsAll(head: ProcessHead, counters: Float64Array): boolean {
   const before = statusMemory(head.status);
   const after = statusMemory(readOptional(`${head.dir}/status`));
   if (!before || !after) return false;
-  const within = (x: number, a: number, b: number) => x >= Math.min(a, b) && x <= Math.max(a, b);
+  const within = (x: number, a: number, b: number) => {
+    const slack = Math.abs(a - b);
+    return x >= Math.min(a, b) - slack && x <= Math.max(a, b) + slack;
+  };
   return (
     within(rss / 1024, before.rssKb, after.rssKb) &&
     within(swap / 1024, before.swapKb, after.swapKb)
@@ -327,6 +365,10 @@ function statusMemory(status: string): { rssKb: number; swapKb: number } | undef
   const rssKb = parseStatusKb(status, 'VmRSS');
   const swapKb = parseStatusKb(status, 'VmSwap');
   return rssKb === undefined || swapKb === undefined ? undefined : { rssKb, swapKb };
+}
+
+function defaultThreads(isLive: boolean): number {
+  return isLive && !FROM_SOURCES ? Math.min(availableParallelism(), 4) : 1;
 }
 
 /** A process that refused its pagemap read: restricted, or gone by now. */

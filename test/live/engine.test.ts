@@ -98,4 +98,40 @@ describe('compact rows and skipped lookups (root)', () => {
       expect(memtop, `pid ${pid}`).toEqual(kernel);
     }
   });
+
+  it('count the same when worker threads share the sample', async () => {
+    const multi = Sampler.open({ threads: 3, parallelMinEntries: 0 });
+    try {
+      await multi.whenReady();
+      const pids = new Set(familyPids());
+      const pick = (ps: readonly ProcessSample[]) => byPid(ps.filter((p) => pids.has(p.pid)));
+      let threads = 1;
+      let one = new Map<number, ProcessSample>();
+      let many = new Map<number, ProcessSample>();
+      for (let attempt = 0; attempt < 10; attempt++) {
+        one = pick(sampler.sample({ mappings: true }).processes);
+        many = pick(multi.sample({ mappings: true }).processes);
+        threads = Math.max(threads, multi.lastStats.threads);
+        const same = [...pids].every(
+          (pid) =>
+            JSON.stringify(mappingCounters(one.get(pid)!)) ===
+            JSON.stringify(mappingCounters(many.get(pid)!)),
+        );
+        if (same && threads > 1) break;
+      }
+      expect(threads).toBeGreaterThan(1);
+      for (const pid of pids) {
+        expect(mappingCounters(many.get(pid)!), `pid ${pid}`).toEqual(
+          mappingCounters(one.get(pid)!),
+        );
+      }
+      // Pages shown page by page come out the same too.
+      const parent = family.parent.pid;
+      const keptOne = sampler.sample({ pids: [parent], focusPid: parent }).processes[0]!;
+      const keptMany = multi.sample({ pids: [parent], focusPid: parent }).processes[0]!;
+      expect(keptMany.pages).toEqual(keptOne.pages);
+    } finally {
+      multi.close();
+    }
+  });
 });

@@ -1,0 +1,88 @@
+/**
+ * A page-engine worker thread (see page-workers.ts): it runs whatever units of a phase it can
+ * claim, on the buffers the main thread shares with it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  accountSegment,
+  decodeItem,
+  newScratch,
+  readMarked,
+  type EngineContext,
+  type SampleArrays,
+} from './page-engine.js';
+import { arraysOf, UNIT_FIELDS } from './page-buffers.js';
+import {
+  PHASE_ACCOUNT,
+  PHASE_KPAGE,
+  PHASE_PAGEMAP,
+  READY,
+  claimUnits,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './page-workers.js';
+import { PfnIndex } from './pfn-index.js';
+
+const setup = workerData as WorkerSetup;
+const ctx: EngineContext = {
+  countIndex: new PfnIndex(setup.countIndex),
+  flagsIndex: new PfnIndex(setup.flagsIndex),
+  maxPfn: setup.maxPfn,
+  shared: true,
+  ...newScratch(),
+  countFd: setup.countFd,
+  flagsFd: setup.flagsFd,
+  pageSize: setup.pageSize,
+};
+let arrays:
+  (SampleArrays & { counts: Uint32Array; flags: Uint32Array; units: Float64Array }) | undefined;
+
+parentPort!.on('message', (message: WorkerMessage) => {
+  if (message.kind === 'buffers') {
+    arrays = arraysOf(message.buffers);
+    return;
+  }
+  const a = arrays;
+  if (!a) return;
+  const ctl = new Int32Array(message.ctl);
+  const units = a.units;
+  switch (message.phase) {
+    case PHASE_PAGEMAP:
+      claimUnits(ctl, message.units, (item) => decodeItem(a, item, ctx), setup.thread);
+      break;
+    case PHASE_KPAGE:
+      claimUnits(
+        ctl,
+        message.units,
+        (u) => {
+          const at = u * UNIT_FIELDS;
+          const flags = units[at] === 1;
+          readMarked(
+            flags ? ctx.flagsIndex : ctx.countIndex,
+            flags ? ctx.flagsFd : ctx.countFd,
+            units[at + 1]!,
+            units[at + 2]!,
+            flags ? a.flags : a.counts,
+            ctx,
+          );
+        },
+        setup.thread,
+      );
+      break;
+    case PHASE_ACCOUNT:
+      claimUnits(
+        ctl,
+        message.units,
+        (u) => {
+          const at = u * UNIT_FIELDS;
+          for (let s = units[at + 1]!; s < units[at + 2]!; s++) {
+            accountSegment(a, s, a.counts, a.flags, ctx);
+          }
+        },
+        setup.thread,
+      );
+      break;
+  }
+});
+
+parentPort!.postMessage(READY);
