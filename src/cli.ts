@@ -2,6 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runBatch } from './commands/batch.js';
+import { DEFAULT_TRACK_PAGES } from './commands/session.js';
 import {
   parseCount,
   parseIntervalMs,
@@ -128,6 +129,13 @@ export function buildParser(argv: string[]) {
             describe: `Sort key: ${SORT_KEYS.join(', ')}`,
             requiresArg: true,
           })
+          .option('track-pages', {
+            type: 'number',
+            default: DEFAULT_TRACK_PAGES,
+            describe:
+              'Interactive view: track every page of every process (copy-on-write and sharing changes) while the host has at most this many resident pages',
+            requiresArg: true,
+          })
           .option('limit', {
             type: 'number',
             describe: 'Show at most N processes per frame',
@@ -153,6 +161,7 @@ export function buildParser(argv: string[]) {
               intervalMs,
               sort,
               pids,
+              trackPages: parseCount(args.trackPages, '--track-pages'),
               color: args.color && !process.env['NO_COLOR'],
             });
             return;

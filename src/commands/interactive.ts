@@ -14,6 +14,8 @@ export interface InteractiveArgs {
   sort: SortKey;
   pids?: number[];
   color: boolean;
+  /** See SessionOptions.trackPagesLimit. */
+  trackPages?: number;
 }
 
 /** Ink's options for memtop: line diff, at most 10 frames a second, memtop handles Ctrl-C. */
@@ -31,7 +33,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * terminal is restored however memtop ends: q, Ctrl-C, a signal, a failed sample or a crash.
  */
 export async function runInteractive(sampler: Sampler, args: InteractiveArgs): Promise<void> {
-  const session = new Session(sampler, { intervalMs: args.intervalMs, pids: args.pids });
+  const session = new Session(sampler, {
+    intervalMs: args.intervalMs,
+    pids: args.pids,
+    trackPagesLimit: args.trackPages,
+  });
   const terminal = new TerminalGuard(process.stdout, process.stdin);
   const output = new TerminalOutput(process.stdout);
   let instance: Instance | undefined;

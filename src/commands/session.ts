@@ -23,7 +23,16 @@ export interface SessionOptions {
   /** Progress is published only once the first sample has taken this long (ms). */
   progressAfterMs?: number;
   now?: () => number;
+  /**
+   * Page tracking (every page of every process kept for two samples, for copy-on-write and
+   * sharing changes) stops while the last full sample held more resident pages than this, so
+   * that memtop stays small on big hosts; the focused process is still tracked.
+   */
+  trackPagesLimit?: number;
 }
+
+/** Default limit of pages tracked across all processes: about 45 MiB per sample kept. */
+export const DEFAULT_TRACK_PAGES = 2_000_000;
 
 /** Page map samples come at most this often, however short the interval (ms). */
 const MIN_PAGE_MAP_INTERVAL_MS = 250;
@@ -67,6 +76,8 @@ export class Session implements SessionFeed {
   private readonly derived = new SessionDerived();
   private full: FullSample | undefined;
   private lastFullEndMs = 0;
+  /** Resident pages of the last full sample (undefined before the first). */
+  private residentPages: number | undefined;
 
   constructor(
     private readonly source: SampleSource,
@@ -157,11 +168,18 @@ export class Session implements SessionFeed {
     return Math.min(this.intervalMs, Math.max(MIN_PAGE_MAP_INTERVAL_MS, this.intervalMs / 2));
   }
 
+  /** Every page of every process is tracked: PFNs are known and the host is not too big for it. */
+  private tracksPages(): boolean {
+    const limit = this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
+    return this.keepPages && (this.residentPages === undefined || this.residentPages <= limit);
+  }
+
   /** What each part of a full sample asks for: with PFNs every page, so that samples compare. */
   private fullRequest(pids: number[]): SampleRequest {
     const request: SampleRequest = { pids };
-    if (this.keepPages || this.derived.librariesWanted) request.mappings = true;
-    if (this.keepPages) request.pages = true;
+    const pages = this.tracksPages();
+    if (pages || this.derived.librariesWanted) request.mappings = true;
+    if (pages) request.pages = true;
     if (this.focusPid !== undefined) request.focusPid = this.focusPid;
     return request;
   }
@@ -185,7 +203,11 @@ export class Session implements SessionFeed {
         if (this.stopped) return undefined;
       }
     }
-    const snapshot = mergeSnapshots(parts);
+    const merged = mergeSnapshots(parts);
+    this.residentPages = merged.totals.rssBytes / merged.pageSize;
+    const snapshot = this.tracksPages()
+      ? merged
+      : withTrackingNotice(merged, this.options.trackPagesLimit);
     this.full = {
       snapshot,
       hasPages: request.pages === true,
@@ -229,7 +251,7 @@ export class Session implements SessionFeed {
 
   /** A screen shows who shares the focused process's pages, and the index is getting old. */
   private sharersAreOld(): boolean {
-    if (this.derived.sharersPid === undefined || !this.keepPages) return false;
+    if (this.derived.sharersPid === undefined || !this.tracksPages()) return false;
     return this.now() - this.lastFullEndMs >= SHARERS_REFRESH_INTERVALS * this.intervalMs;
   }
 
@@ -242,4 +264,14 @@ export class Session implements SessionFeed {
     }
     return this.sampleAll(false);
   }
+}
+
+/** The snapshot with a notice that page tracking across all processes is off for its size. */
+function withTrackingNotice(snapshot: Snapshot, limit = DEFAULT_TRACK_PAGES): Snapshot {
+  if (!snapshot.privileged) return snapshot;
+  const notice =
+    `${Math.round(snapshot.totals.rssBytes / snapshot.pageSize).toLocaleString('en')} resident pages: ` +
+    `copy-on-write and sharing changes are tracked for the focused process only ` +
+    `(the limit is ${limit.toLocaleString('en')} pages, --track-pages)`;
+  return { ...snapshot, notices: [...snapshot.notices, notice] };
 }

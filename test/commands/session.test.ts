@@ -208,6 +208,23 @@ describe('sampling session: page changes and derived data', () => {
     expect([...again.changes!.processes.keys()]).toEqual(['10:1010']);
   });
 
+  it('stops tracking every page once the host holds more resident pages than the limit', async () => {
+    const source = familySource(true);
+    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 1 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    // Before the first sample the size is unknown: pages are kept; that sample shows it is too big.
+    expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
+    expect(session.current().snapshot!.notices.join(' ')).toMatch(
+      /copy-on-write and sharing changes are tracked for the focused process only/,
+    );
+    session.send({ type: 'focus-process', pid: 11 });
+    await vi.waitFor(() => expect(source.requests).toHaveLength(2));
+    session.send({ type: 'focus-process', pid: undefined });
+    await vi.waitFor(() => expect(source.requests).toHaveLength(3));
+    expect(source.requests[2]).toEqual({ pids: [10, 11] });
+  });
+
   it('builds who shares what only while a screen asks, for the process it names', async () => {
     const source = familySource(true);
     session = new Session(source, { intervalMs: 60_000 });
