@@ -133,6 +133,17 @@ export function decodeItem(a: SampleArrays, item: number, ctx: EngineContext): v
     return;
   }
   a.itemStatus[item] = ITEM_OK;
+  decodeSegments(a, segBegin, segEnd, got, ctx);
+}
+
+/** Decodes segments [segBegin, segEnd) of an item whose first `got` entries are in ctx.words. */
+export function decodeSegments(
+  a: SampleArrays,
+  segBegin: number,
+  segEnd: number,
+  got: number,
+  ctx: EngineContext,
+): void {
   for (let s = segBegin; s < segEnd; s++) {
     const sa = s * SEG_FIELDS;
     const from = a.segs[sa + SEG_OFFSET]!;

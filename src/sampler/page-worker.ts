@@ -2,6 +2,7 @@
  * A page-engine worker thread (see page-workers.ts): it runs whatever units of a phase it can
  * claim, on the buffers the main thread shares with it.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   accountSegment,
@@ -21,6 +22,7 @@ import {
   type WorkerMessage,
   type WorkerSetup,
 } from './page-workers.js';
+import { warmUpEngine } from './page-warmup.js';
 import { PfnIndex } from './pfn-index.js';
 
 const setup = workerData as WorkerSetup;
@@ -85,4 +87,12 @@ parentPort!.on('message', (message: WorkerMessage) => {
   }
 });
 
+// Compile the hot paths before the first real unit; /dev/zero stands in for kpagecount.
+try {
+  const zero = openSync('/dev/zero', 'r');
+  warmUpEngine(true, zero, setup.pageSize);
+  closeSync(zero);
+} catch {
+  // no /dev/zero: the worker simply starts cold
+}
 parentPort!.postMessage(READY);
