@@ -191,9 +191,20 @@ export class Session implements SessionFeed {
     const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
     const request = this.fullRequest([]);
+    const limit = this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
+    let trackedRows = 0;
     const parts: Snapshot[] = [];
     for (let i = 0; i < pids.length || parts.length === 0; i += chunk) {
       parts.push(this.source.sample({ ...request, pids: pids.slice(i, i + chunk) }));
+      if (request.pages) {
+        for (const p of parts.at(-1)!.processes) trackedRows += p.pages?.count ?? 0;
+        // Too big a host to keep every page: stop now, and let go of what was kept so far.
+        if (trackedRows > limit) {
+          request.pages = undefined;
+          if (!this.derived.librariesWanted) request.mappings = undefined;
+          for (let k = 0; k < parts.length; k++) parts[k] = withoutPages(parts[k]!, request);
+        }
+      }
       const done = Math.min(pids.length, i + chunk);
       if (done < pids.length) {
         if (showProgress && this.now() - started >= progressAfterMs) {
@@ -204,10 +215,8 @@ export class Session implements SessionFeed {
       }
     }
     const merged = mergeSnapshots(parts);
-    this.residentPages = merged.totals.rssBytes / merged.pageSize;
-    const snapshot = this.tracksPages()
-      ? merged
-      : withTrackingNotice(merged, this.options.trackPagesLimit);
+    this.residentPages = Math.max(trackedRows, merged.totals.rssBytes / merged.pageSize);
+    const snapshot = request.pages ? merged : withTrackingNotice(merged, limit);
     this.full = {
       snapshot,
       hasPages: request.pages === true,
@@ -266,12 +275,22 @@ export class Session implements SessionFeed {
   }
 }
 
+/** A part of a full sample without the pages (and, unless asked, mappings) of any process but the focused one. */
+function withoutPages(part: Snapshot, request: SampleRequest): Snapshot {
+  const processes = part.processes.map((p) => {
+    if (p.pid === request.focusPid) return p;
+    const { pages: _pages, mappings, ...rest } = p;
+    return request.mappings ? { ...rest, mappings } : rest;
+  });
+  return { ...part, processes };
+}
+
 /** The snapshot with a notice that page tracking across all processes is off for its size. */
-function withTrackingNotice(snapshot: Snapshot, limit = DEFAULT_TRACK_PAGES): Snapshot {
-  if (!snapshot.privileged) return snapshot;
+function withTrackingNotice(snapshot: Snapshot, limit: number): Snapshot {
+  if (!snapshot.privileged || !snapshot.processes.length) return snapshot;
   const notice =
-    `${Math.round(snapshot.totals.rssBytes / snapshot.pageSize).toLocaleString('en')} resident pages: ` +
+    `more than ${limit.toLocaleString('en')} resident pages: ` +
     `copy-on-write and sharing changes are tracked for the focused process only ` +
-    `(the limit is ${limit.toLocaleString('en')} pages, --track-pages)`;
+    `(--track-pages sets the limit)`;
   return { ...snapshot, notices: [...snapshot.notices, notice] };
 }

@@ -218,6 +218,11 @@ describe('sampling session: page changes and derived data', () => {
     expect(session.current().snapshot!.notices.join(' ')).toMatch(
       /copy-on-write and sharing changes are tracked for the focused process only/,
     );
+    // What was kept of that sample before the limit was crossed is let go.
+    expect(session.current().snapshot!.processes.map((p) => p.pages)).toEqual([
+      undefined,
+      undefined,
+    ]);
     session.send({ type: 'focus-process', pid: 11 });
     await vi.waitFor(() => expect(source.requests).toHaveLength(2));
     session.send({ type: 'focus-process', pid: undefined });
