@@ -127,12 +127,34 @@ function hexDigit(c: number): number {
   return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 
-const HEADER_AT = new RegExp(HEADER.source.slice(1), 'y');
+const isHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
+/** What \s matches in a latin1 string. */
+const isSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160;
 
-/** The line starting at `from` is one parseMapsLine() accepts (HEADER matches at its start). */
-function isMapsLine(text: string, from: number): boolean {
-  HEADER_AT.lastIndex = from;
-  return HEADER_AT.test(text);
+/**
+ * The line starting at `from` is one parseMapsLine() accepts: HEADER matches at its start
+ * (hex-hex, 4 non-space characters, hex, non-space characters, digits, each field followed by
+ * one space), tested character by character rather than with a regex per line.
+ */
+export function isMapsLine(text: string, from: number): boolean {
+  const end = text.length;
+  let i = from;
+  let start = i;
+  while (i < end && isHexCode(text.charCodeAt(i))) i++;
+  if (i === start || text.charCodeAt(i++) !== 45) return false;
+  start = i;
+  while (i < end && isHexCode(text.charCodeAt(i))) i++;
+  if (i === start || text.charCodeAt(i++) !== 32) return false;
+  for (let k = 0; k < 4; k++, i++) if (i >= end || isSpaceCode(text.charCodeAt(i))) return false;
+  if (text.charCodeAt(i++) !== 32) return false;
+  start = i;
+  while (i < end && isHexCode(text.charCodeAt(i))) i++;
+  if (i === start || text.charCodeAt(i++) !== 32) return false;
+  start = i;
+  while (i < end && !isSpaceCode(text.charCodeAt(i))) i++;
+  if (i === start || text.charCodeAt(i++) !== 32) return false;
+  return i < end && isDigitCode(text.charCodeAt(i));
 }
 
 /** Parses /proc/PID/maps. Truncated or malformed lines are skipped. */

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
  * Expected, per-process failures are data, not exceptions: a process that exits while we read
@@ -29,14 +29,41 @@ export function classifyReadError(error: unknown): ReadFailure | undefined {
   }
 }
 
+/**
+ * One buffer for every /proc text read: /proc files report size 0, so readFileSync would
+ * fstat, allocate and grow a buffer per file; a sample reads several files per process.
+ */
+let textBuffer = Buffer.allocUnsafe(1 << 16);
+
 /** Reads a whole /proc text file; per-process failures become ProcessReadFailure. */
 export function readProcText(path: string): string {
+  let fd: number;
   try {
-    return readFileSync(path, 'latin1');
+    fd = openSync(path, 'r');
   } catch (error) {
     const failure = classifyReadError(error);
     if (failure) throw new ProcessReadFailure(failure);
     throw error;
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === textBuffer.length) {
+        const bigger = Buffer.allocUnsafe(textBuffer.length * 2);
+        textBuffer.copy(bigger, 0, 0, length);
+        textBuffer = bigger;
+      }
+      const n = readSync(fd, textBuffer, length, textBuffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return textBuffer.toString('latin1', 0, length);
+  } catch (error) {
+    const failure = classifyReadError(error);
+    if (failure) throw new ProcessReadFailure(failure);
+    throw error;
+  } finally {
+    closeSync(fd);
   }
 }
 

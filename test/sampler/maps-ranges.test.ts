@@ -1,0 +1,61 @@
+// parseMapsRanges() reads the address ranges of /proc/PID/maps without a regex or an object per
+// line; it must keep exactly the lines parseMaps() keeps, with the same addresses.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isMapsLine, parseMaps, parseMapsRanges } from '../../src/sampler/parse-proc.js';
+
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+)/;
+
+const LINES = [
+  '7f0c2a000000-7f0c2a021000 rw-p 00000000 00:00 0 ',
+  '55d3c8a00000-55d3c8a2f000 r--p 00000000 fd:01 1316432                    /usr/bin/node',
+  'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+  '7ffd1000-7ffd2000 ---p 00000000 00:00 0',
+  '7ffd1000-7ffd2000 rw-s 00000000 00:05 12345 /SYSV00000000 (deleted)',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:00 0      [anon: with spaces ]',
+  '7ffd1000-7ffd2000 rw-p',
+  '7ffd1000-7ffd2000 rw-p 00000000',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:00',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:00 ',
+  '7ffd1000-7ffd2000 rw-px 00000000 00:00 0',
+  '7ffd1000-7ffd2000 rw  00000000 00:00 0',
+  '7FFD1000-7ffd2000 rw-p 00000000 00:00 0',
+  '7ffd1000 7ffd2000 rw-p 00000000 00:00 0',
+  '-7ffd2000 rw-p 00000000 00:00 0',
+  '7ffd1000- rw-p 00000000 00:00 0',
+  '7ffd1000-7ffd2000  rw-p 00000000 00:00 0',
+  '7ffd1000-7ffd2000 rw-p 0000g000 00:00 0',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:00 x',
+  '7ffd1000-7ffd2000 r\u00a0-p 00000000 00:00 0',
+  '7ffd1000-7ffd2000 rw-p 00000000 0\t0 0',
+  'Size:               4 kB',
+  '',
+];
+
+describe('parseMapsRanges', () => {
+  it('accepts a line exactly when the maps header regex does', () => {
+    for (const line of LINES) {
+      expect(isMapsLine(line, 0), JSON.stringify(line)).toBe(HEADER.test(line));
+      expect(isMapsLine(`x\n${line}\n`, 2), JSON.stringify(line)).toBe(HEADER.test(line));
+    }
+  });
+
+  it('keeps the same lines, in the same order, as parseMaps', () => {
+    const texts = [
+      LINES.join('\n'),
+      `${LINES.join('\n')}\n`,
+      readFileSync('/proc/self/maps', 'latin1'),
+      readFileSync('/proc/self/maps', 'latin1').slice(0, 1000), // cut mid-line
+    ];
+    for (const text of texts) {
+      const maps = parseMaps(text);
+      const ranges = parseMapsRanges(text);
+      expect(ranges.count).toBe(maps.length);
+      maps.forEach((m, i) => {
+        expect(ranges.start[i]).toBe(m.start);
+        expect(ranges.end[i]).toBe(m.end);
+        expect(ranges.protNone[i]).toBe(m.perms.startsWith('---') ? 1 : 0);
+      });
+    }
+  });
+});
