@@ -284,10 +284,29 @@ export class PageSampler {
     const [segBegin, segEnd] = [plan.jobSegs[2 * j]!, plan.jobSegs[2 * j + 1]!];
     if (!kept) {
       const acc = new Float64Array(maps * COUNTER_SLOTS);
-      for (let s = segBegin; s < segEnd; s++) {
-        const to = plan.segMapping[s]! * COUNTER_SLOTS;
-        const from = s * COUNTER_SLOTS;
-        for (let k = 0; k < COUNTER_SLOTS; k++) acc[to + k]! += a.segCounters[from + k]!;
+      const segMapping = plan.segMapping;
+      const sums = a.segCounters;
+      for (let s = segBegin; s < segEnd;) {
+        const m = segMapping[s]!;
+        let e = s + 1;
+        while (e < segEnd && segMapping[e] === m) e++;
+        if (e - s > 1) {
+          // A mapping cut into several segments: add them up.
+          for (let t = s; t < e; t++) {
+            for (let k = 0; k < COUNTER_SLOTS; k++) {
+              acc[m * COUNTER_SLOTS + k]! += sums[t * COUNTER_SLOTS + k]!;
+            }
+          }
+          s = e;
+          continue;
+        }
+        // A run of consecutive mappings read as one segment each (most of them): one copy.
+        while (e < segEnd && segMapping[e] === segMapping[e - 1]! + 1) {
+          if (e + 1 < segEnd && segMapping[e + 1] === segMapping[e]) break;
+          e++;
+        }
+        acc.set(sums.subarray(s * COUNTER_SLOTS, e * COUNTER_SLOTS), m * COUNTER_SLOTS);
+        s = e;
       }
       return { status: 'ok', mappingCounters: acc };
     }
