@@ -103,9 +103,9 @@ export function emptyPageStats(): PageSampleStats {
  */
 export const MIN_PARALLEL_ENTRIES = 1 << 18;
 /** Accounting units of about this many rows. */
-const ROWS_PER_ACCOUNT_UNIT = 1 << 16;
+const ROWS_PER_ACCOUNT_UNIT = 1 << 14;
 /** kpage units per thread (the marked PFNs are unevenly spread over the blocks). */
-const KPAGE_UNITS_PER_THREAD = 4;
+const KPAGE_UNITS_PER_THREAD = 16;
 
 /**
  * Reads pagemap, kpagecount and kpageflags for a set of processes (see page-engine.ts). One
