@@ -46,6 +46,11 @@ export interface SamplerOptions {
   threads?: number;
   /** Samples of fewer pagemap entries than this are read by one thread (tuning, tests). */
   parallelMinEntries?: number;
+  /**
+   * Infer the kpageflags of anonymous pages where that is exact (see INFERRED_ANON_FLAGS).
+   * Default true; false reads them all, as on a system where MADV_FREE was used (tests).
+   */
+  inferAnonFlags?: boolean;
 }
 
 export interface SampleRequest {
@@ -82,6 +87,7 @@ export class Sampler {
     includeSelf: boolean,
     threads: number,
     parallelMinEntries: number | undefined,
+    private readonly inferAnonFlags: boolean,
   ) {
     this.reader = new PagemapReader(pageSize);
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
@@ -131,6 +137,7 @@ export class Sampler {
       options.includeSelf ?? false,
       Math.max(1, Math.floor(options.threads ?? defaultThreads(isLive))),
       options.parallelMinEntries,
+      options.inferAnonFlags ?? true,
     );
   }
 
@@ -178,7 +185,7 @@ export class Sampler {
     const pageSampler = this.pageSampler!;
     pageSampler.stats = emptyPageStats();
     this.lastStats = pageSampler.stats;
-    const noLazyfree = this.lazyfreeNever();
+    const noLazyfree = this.inferAnonFlags && this.lazyfreeNever();
     const out: (RawProcess | undefined)[] = [];
     // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
     for (let from = 0; from < pids.length; from += MAX_OPEN_PAGEMAPS) {

@@ -88,6 +88,33 @@ describe('compact rows and skipped lookups (root)', () => {
     }
   });
 
+  it('count the same with every anonymous page’s flags read, as after MADV_FREE', () => {
+    const exact = Sampler.open({ inferAnonFlags: false });
+    try {
+      const pids = familyPids();
+      let inferred = new Map<number, ProcessSample>();
+      let read = new Map<number, ProcessSample>();
+      for (let attempt = 0; attempt < 5; attempt++) {
+        inferred = byPid(sampler.sample({ pids, mappings: true }).processes);
+        read = byPid(exact.sample({ pids, mappings: true }).processes);
+        const same = pids.every(
+          (pid) =>
+            JSON.stringify(mappingCounters(inferred.get(pid)!)) ===
+            JSON.stringify(mappingCounters(read.get(pid)!)),
+        );
+        if (same) break;
+      }
+      expect(exact.lastStats.flagLookups).toBeGreaterThan(sampler.lastStats.flagLookups);
+      for (const pid of pids) {
+        expect(mappingCounters(read.get(pid)!), `pid ${pid}`).toEqual(
+          mappingCounters(inferred.get(pid)!),
+        );
+      }
+    } finally {
+      exact.close();
+    }
+  });
+
   it('equal smaps_rollup in a whole-system sample', () => {
     for (const pid of familyPids()) {
       const { memtop, kernel } = compareWithRollup(pid, () => {
