@@ -23,7 +23,7 @@ export interface BenchWorkload {
   stop(): Promise<void>;
 }
 
-/** What `snapshot`, `smaps_rollup` and `smem` are compared on; `undefined` = skipped (see reason). */
+/** A workload that started, or why it was skipped. */
 export type Started = { workload: BenchWorkload } | { skipped: string };
 
 export const FORK_REGION_PAGES = (2 * 2 ** 30) / PAGE_SIZE;
