@@ -1,5 +1,7 @@
 // Reads the kernel's own accounting for comparison: /proc/PID/smaps_rollup and smaps.
 import { readFileSync } from 'node:fs';
+import { pssBytes } from '../../src/model/counters.js';
+import type { Counters } from '../../src/model/types.js';
 
 export const ROLLUP_FIELDS = [
   'Rss',
@@ -37,4 +39,19 @@ export function readSmapsMapping(pid: number, start: number): Record<string, num
     fields[m[1]!] = Number(m[2]);
   }
   return fields;
+}
+
+/** memtop's counters in smaps_rollup's units (kB), PSS rounded down as the kernel rounds it. */
+export function asRollup(c: Counters): Record<string, number> {
+  const kb = (b: number) => b / 1024;
+  return {
+    Rss: kb(c.rssBytes),
+    Pss: Math.floor(pssBytes(c) / 1024),
+    Shared_Clean: kb(c.sharedCleanBytes),
+    Shared_Dirty: kb(c.sharedDirtyBytes),
+    Private_Clean: kb(c.privateCleanBytes),
+    Private_Dirty: kb(c.privateDirtyBytes),
+    Swap: kb(c.swapBytes),
+    Anonymous: kb(c.anonBytes),
+  };
 }

@@ -3,10 +3,9 @@
 // kpageflags inferred for anonymous ones; the counters must be those of the kept path, which
 // looks every page up, and those of smaps_rollup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pssBytes } from '../../src/model/counters.js';
 import type { Counters, ProcessSample } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
-import { ROLLUP_FIELDS, readRollup } from '../helpers/smaps.js';
+import { ROLLUP_FIELDS, asRollup, readRollup } from '../helpers/smaps.js';
 import { startFamily, type Family } from './fork-family.js';
 
 let family: Family;
@@ -21,21 +20,6 @@ afterAll(async () => {
   sampler?.close();
   await family?.stop();
 });
-
-/** memtop's totals in smaps_rollup's units (kB). */
-function asRollup(c: Counters): Record<string, number> {
-  const kb = (b: number) => b / 1024;
-  return {
-    Rss: kb(c.rssBytes),
-    Pss: Math.floor(pssBytes(c) / 1024),
-    Shared_Clean: kb(c.sharedCleanBytes),
-    Shared_Dirty: kb(c.sharedDirtyBytes),
-    Private_Clean: kb(c.privateCleanBytes),
-    Private_Dirty: kb(c.privateDirtyBytes),
-    Swap: kb(c.swapBytes),
-    Anonymous: kb(c.anonBytes),
-  };
-}
 
 /** memtop's totals and smaps_rollup read right after; a mismatch (the vDSO) is retried. */
 function compareWithRollup(pid: number, take: () => Counters) {

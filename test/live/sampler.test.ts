@@ -1,11 +1,10 @@
 // The sampler against the live kernel: exact page counts per mapping, and totals equal to the
 // kernel's own smaps_rollup, for processes these tests start and then leave quiescent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pssBytes } from '../../src/model/counters.js';
 import type { Counters, ProcessSample } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { PAGE_SIZE } from '../helpers/workload.js';
-import { ROLLUP_FIELDS, readRollup } from '../helpers/smaps.js';
+import { ROLLUP_FIELDS, asRollup, readRollup } from '../helpers/smaps.js';
 import {
   ANON_PAGES,
   FILE_PAGES,
@@ -176,21 +175,6 @@ describe('per-mapping page counts on the live kernel (root)', () => {
     expect(p.mappings!.length).toBeGreaterThan(MANY);
   });
 });
-
-/** memtop's totals in smaps_rollup's units (kB). */
-function asRollup(c: Counters): Record<string, number> {
-  const kb = (b: number) => b / 1024;
-  return {
-    Rss: kb(c.rssBytes),
-    Pss: Math.floor(pssBytes(c) / 1024),
-    Shared_Clean: kb(c.sharedCleanBytes),
-    Shared_Dirty: kb(c.sharedDirtyBytes),
-    Private_Clean: kb(c.privateCleanBytes),
-    Private_Dirty: kb(c.privateDirtyBytes),
-    Swap: kb(c.swapBytes),
-    Anonymous: kb(c.anonBytes),
-  };
-}
 
 /**
  * Compares one process with smaps_rollup read right after the sample. Pages shared with every
