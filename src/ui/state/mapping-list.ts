@@ -7,15 +7,8 @@ import type { SharingReport } from '../../model/sharing-report.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
 import type { MappingRow } from '../mapping-columns.js';
-import {
-  EMPTY_CURSOR,
-  HOLD_MS,
-  followSelection,
-  holdOrder,
-  moveCursor,
-  type ListCursor,
-  type Move,
-} from './list-cursor.js';
+import { refreshSortedList } from './sorted-list.js';
+import { EMPTY_CURSOR, HOLD_MS, moveCursor, type ListCursor, type Move } from './list-cursor.js';
 
 /** The mapping view of one process: sort, grouping by file, rows in drawn order, selection. */
 export interface MappingListState {
@@ -188,20 +181,8 @@ export function refreshMappingList(
   pageRows: number,
   extras: MappingExtras = NO_EXTRAS,
 ): MappingListState {
-  let rows = deriveMappingRows(state, process, previous, extras);
-  if (nowMs < state.holdUntilMs) {
-    rows = holdOrder(
-      rows,
-      (r) => r.key,
-      state.rows.map((r) => r.key),
-    );
-  }
-  const cursor = followSelection(
-    state.cursor,
-    rows.map((r) => r.key),
-    pageRows,
-  );
-  return { ...state, rows, cursor };
+  const rows = deriveMappingRows(state, process, previous, extras);
+  return refreshSortedList(state, rows, nowMs, pageRows);
 }
 
 export function moveMappingSelection(

@@ -11,15 +11,8 @@ import { computeTree, type TreeRow } from '../../model/tree.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { ProcessSample, Snapshot } from '../../model/types.js';
 import type { ProcessRow } from '../process-columns.js';
-import {
-  EMPTY_CURSOR,
-  HOLD_MS,
-  followSelection,
-  holdOrder,
-  moveCursor,
-  type ListCursor,
-  type Move,
-} from './list-cursor.js';
+import { refreshSortedList } from './sorted-list.js';
+import { EMPTY_CURSOR, HOLD_MS, moveCursor, type ListCursor, type Move } from './list-cursor.js';
 
 /** The process list: how it is sorted and filtered, its rows in drawn order, and the selection. */
 export interface ProcessListState {
@@ -117,17 +110,12 @@ export function refreshProcessList(
   nowMs: number,
   pageRows: number,
 ): ProcessListState {
-  let rows = deriveProcessRows(state, source);
-  if (!state.tree && nowMs < state.holdUntilMs) {
-    rows = holdOrder(
-      rows,
-      (r) => r.key,
-      state.rows.map((r) => r.key),
-    );
-  }
-  const cursor = followSelection(
-    state.cursor,
-    rows.map((r) => r.key),
+  // A tree keeps its own order: only a flat list holds its order while the user moves.
+  const holding = state.tree ? { ...state, holdUntilMs: 0 } : state;
+  const { rows, cursor } = refreshSortedList(
+    holding,
+    deriveProcessRows(state, source),
+    nowMs,
     pageRows,
   );
   const changes = source.changes;

@@ -24,12 +24,12 @@ export function emptySortedList<R extends { key: string }>(sortKey: ViewSortKey)
 }
 
 /** New rows (already sorted): the order is held while the user moves, the selection follows its row. */
-export function refreshSortedList<R extends { key: string }>(
-  list: SortedList<R>,
+export function refreshSortedList<R extends { key: string }, L extends SortedList<R>>(
+  list: L,
   sorted: R[],
   nowMs: number,
   pageRows: number,
-): SortedList<R> {
+): L {
   const keyOf = (r: R) => r.key;
   const rows = nowMs < list.holdUntilMs ? holdOrder(sorted, keyOf, list.rows.map(keyOf)) : sorted;
   return { ...list, rows, cursor: followSelection(list.cursor, rows.map(keyOf), pageRows) };
