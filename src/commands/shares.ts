@@ -3,6 +3,7 @@ import { buildSharerIndex, sharersOfPage, sharesMostWith } from '../model/sharer
 import type { Sampler } from '../sampler/sampler.js';
 import { formatBytes } from '../ui/format/size.js';
 import { checkPids } from './snapshot.js';
+import { sanitize } from '../ui/format/text.js';
 
 export interface SharesArgs {
   pid: number;
@@ -47,12 +48,13 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
           sharers: sharers.map((s) => ({ ...s, address: `0x${s.address.toString(16)}` })),
         }) + '\n'
       );
-    const head = `page 0x${address.toString(16)} of ${p.comm} ${p.pid}: ${row < 0 ? 'not resident' : `PFN ${pfn}, map count ${count}`}`;
+    const head = `page 0x${address.toString(16)} of ${sanitize(p.comm)} ${p.pid}: ${row < 0 ? 'not resident' : `PFN ${pfn}, map count ${count}`}`;
     return (
       [
         head,
         ...sharers.map(
-          (s) => `  ${String(s.pid).padStart(7)} ${s.comm} at 0x${s.address.toString(16)}`,
+          (s) =>
+            `  ${String(s.pid).padStart(7)} ${sanitize(s.comm)} at 0x${s.address.toString(16)}`,
         ),
       ].join('\n') + '\n'
     );
@@ -61,11 +63,11 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
   const ranked = args.limit === undefined ? all : all.slice(0, args.limit);
   if (args.json) return JSON.stringify({ pid: p.pid, comm: p.comm, sharesWith: ranked }) + '\n';
   const lines = [
-    `${p.comm} ${p.pid} shares its pages with (bytes: distinct pages; mappings: page-table entries, as kpagecount counts them):`,
+    `${sanitize(p.comm)} ${p.pid} shares its pages with (bytes: distinct pages; mappings: page-table entries, as kpagecount counts them):`,
     `${'PID'.padStart(7)} ${'SHARED'.padStart(10)} ${'MAPPINGS'.padStart(9)} COMMAND`,
     ...ranked.map(
       (t) =>
-        `${String(t.pid).padStart(7)} ${formatBytes(t.sharedBytes).padStart(10)} ${String(t.mappings).padStart(9)} ${t.comm}`,
+        `${String(t.pid).padStart(7)} ${formatBytes(t.sharedBytes).padStart(10)} ${String(t.mappings).padStart(9)} ${sanitize(t.comm)}`,
     ),
   ];
   return lines.join('\n') + '\n';

@@ -1,4 +1,5 @@
 // The command line as a user meets it: help, version, outputs, and one-line errors.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { runCli, runJson } from '../helpers/cli.js';
@@ -42,6 +43,27 @@ describe('memtop snapshot', () => {
     );
     expect(title).toBeGreaterThan(0);
     expect(lines.slice(title + 1).filter((l) => l !== '')).toHaveLength(5);
+  });
+
+  it('prints a hostile command line as one line of plain text', async () => {
+    // A newline and an escape sequence in argv reach /proc/PID/cmdline unchanged.
+    const hostile = 'evil\nname\x1b[2J\x1b]0;title\x07';
+    const child = spawn('sh', ['-c', 'sleep 60; :', hostile], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const pid = String(child.pid);
+      const { status, stdout } = runCli(['snapshot', '-p', pid]);
+      expect(status).toBe(0);
+      // eslint-disable-next-line no-control-regex
+      expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      const rows = stdout.split('\n').filter((l) => l.trimStart().startsWith(`${pid} `));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toContain('sh -c sleep 60; : evil?name?[2J?]0;title?');
+      const json = runJson(['-p', pid]);
+      expect(json.processes[0]!.cmdline).toBe(`sh -c sleep 60; : ${hostile}`);
+    } finally {
+      child.kill();
+    }
   });
 
   it('prints the documented JSON document', () => {

@@ -1,5 +1,6 @@
 import type { PageEvent } from '../../model/changes.js';
 import { formatBytes } from './size.js';
+import { sanitize } from './text.js';
 
 const VERBS: Record<PageEvent['kind'], string> = {
   cowBreaks: 'became private-dirty (copy-on-write)',
@@ -14,8 +15,8 @@ const VERBS: Record<PageEvent['kind'], string> = {
 
 /** "postgres 4211: 12.4 MiB became private-dirty (copy-on-write) in [heap]". */
 export function formatEvent(e: PageEvent, pageSize: number): string {
-  const where = e.path || `[anon ${e.start.toString(16)}]`;
-  return `${e.comm} ${e.pid}: ${formatBytes(e.pages * pageSize)} ${VERBS[e.kind]} in ${where}`;
+  const where = sanitize(e.path) || `[anon ${e.start.toString(16)}]`;
+  return `${sanitize(e.comm)} ${e.pid}: ${formatBytes(e.pages * pageSize)} ${VERBS[e.kind]} in ${where}`;
 }
 
 /** The events block of a batch frame: a title line, then one line per event. */

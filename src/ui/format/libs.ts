@@ -2,6 +2,7 @@ import { pssBytes } from '../../model/counters.js';
 import { sharingRatio, type Library } from '../../model/libraries.js';
 import { countersToJson } from './json.js';
 import { fit, formatBytes } from './size.js';
+import { sanitize } from './text.js';
 
 const W = 10;
 
@@ -23,7 +24,7 @@ export function libraryRow(lib: Library): string {
       fit(formatBytes(b), W, 'right'),
     ),
     fit(Number.isNaN(ratio) ? '-' : ratio.toFixed(1), 6, 'right'),
-    lib.path,
+    sanitize(lib.path),
   ].join(' ');
 }
 
@@ -38,7 +39,7 @@ export function formatLibraries(libs: readonly Library[], users: boolean): strin
       lines.push(
         `${' '.repeat(7)}${[c.rssBytes, pssBytes(c), c.ussBytes, c.privateDirtyBytes, c.sharedBytes]
           .map((b) => fit(formatBytes(b), W, 'right'))
-          .join(' ')} ${' '.repeat(6)} ${u.pid} ${u.comm}`,
+          .join(' ')} ${' '.repeat(6)} ${u.pid} ${sanitize(u.comm)}`,
       );
     }
   }

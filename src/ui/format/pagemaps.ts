@@ -1,6 +1,7 @@
 import { signedMapCount } from '../../model/pagemaps.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
 import { formatAddress } from './size.js';
+import { sanitize } from './text.js';
 
 /** Pages per line: one page table's worth, as the original listing wrapped. */
 export const PAGES_PER_LINE = 512;
@@ -10,7 +11,7 @@ export function formatMapsLine(m: Mapping): string {
   const head =
     `${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ` +
     `${m.offset.toString(16).padStart(8, '0')} ${m.dev} ${m.inode} `;
-  return m.path ? `${head.padEnd(72)} ${m.path}` : head;
+  return m.path ? `${head.padEnd(72)} ${sanitize(m.path)}` : head;
 }
 
 /**

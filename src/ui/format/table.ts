@@ -3,6 +3,7 @@ import type { SortKey } from '../../model/sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { sizeCells, sizeTitles } from '../columns.js';
 import { fit, formatAddress, formatBytes } from './size.js';
+import { sanitize } from './text.js';
 
 export interface TableOptions {
   sortKey?: SortKey;
@@ -38,10 +39,10 @@ export function processTitle(sortKey?: SortKey, reverse = false): string {
 }
 
 export function processRow(p: ProcessSample): string {
-  const command = p.cmdline || `[${p.comm}]`;
+  const command = sanitize(p.cmdline || `[${p.comm}]`);
   return [
     fit(String(p.pid), PID_WIDTH, 'right'),
-    fit(p.user, USER_WIDTH),
+    fit(sanitize(p.user), USER_WIDTH),
     ...sizeCells(p.totals, p.access === 'restricted'),
     command,
   ].join(' ');
@@ -49,7 +50,7 @@ export function processRow(p: ProcessSample): string {
 
 /** A maps-style description of a mapping: "7f..-7f.. r-xp /usr/lib/libc.so.6". */
 export function mappingLabel(m: Mapping): string {
-  return `${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ${m.path || '[anon]'}`;
+  return `${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ${sanitize(m.path) || '[anon]'}`;
 }
 
 function mappingRows(p: ProcessSample): string[] {

@@ -1,0 +1,66 @@
+// Text outputs print names from /proc as plain text: a control character or escape sequence in
+// a comm, command line or path must never reach the terminal.
+import { describe, expect, it } from 'vitest';
+import { emptyCounters } from '../../src/model/counters.js';
+import type { Mapping } from '../../src/model/types.js';
+import { formatEvent } from '../../src/ui/format/events.js';
+import { formatLibraries } from '../../src/ui/format/libs.js';
+import { formatMapsLine } from '../../src/ui/format/pagemaps.js';
+
+const HOSTILE = 'a\nb\x1b[31mc\x07';
+const SHOWN = 'a?b?[31mc?';
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+describe('text outputs of hostile names', () => {
+  it('escapes comm and path in an event line', () => {
+    const line = formatEvent(
+      {
+        pid: 7,
+        comm: HOSTILE,
+        path: `/tmp/${HOSTILE}`,
+        start: 0x1000,
+        kind: 'cowBreaks',
+        pages: 2,
+      },
+      4096,
+    );
+    expect(line).not.toMatch(CONTROL);
+    expect(line).toBe(`${SHOWN} 7: 8.00 KiB became private-dirty (copy-on-write) in /tmp/${SHOWN}`);
+  });
+
+  it('escapes a library path and its users’ names', () => {
+    const text = formatLibraries(
+      [
+        {
+          key: '8:1:5',
+          path: `/lib/${HOSTILE}.so`,
+          counters: emptyCounters(),
+          users: [{ pid: 9, startTime: 1, comm: HOSTILE, counters: emptyCounters() }],
+        },
+      ],
+      true,
+    );
+    expect(text.replace(/\n/g, '')).not.toMatch(CONTROL);
+    expect(text.trimEnd().split('\n')).toHaveLength(3);
+    expect(text).toContain(`/lib/${SHOWN}.so`);
+    expect(text).toContain(`9 ${SHOWN}`);
+  });
+
+  it('escapes a path in a maps line', () => {
+    const m: Mapping = {
+      start: 0x1000,
+      end: 0x2000,
+      perms: 'r--p',
+      offset: 0,
+      dev: '08:01',
+      inode: 5,
+      path: `/x/${HOSTILE}`,
+      counters: emptyCounters(),
+      pageBegin: 0,
+      pageEnd: 0,
+    };
+    expect(formatMapsLine(m)).not.toMatch(CONTROL);
+    expect(formatMapsLine(m).endsWith(` /x/${SHOWN}`)).toBe(true);
+  });
+});
