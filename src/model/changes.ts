@@ -59,6 +59,12 @@ export interface ProcessChanges {
   mappings: PageChanges[];
   /** One Change per row of current.pages: what happened to that page in the last interval. */
   pages: Uint8Array;
+  /**
+   * Time between the two reads of this process's pages compared (ms), where it differs from
+   * the comparison's interval: a sample within a CPU budget reads a process's pages only
+   * every few samples.
+   */
+  intervalMs?: number;
 }
 
 const ABSENT = 0;
@@ -233,7 +239,17 @@ export interface SnapshotChanges {
 
 const keyOf = (p: Pick<ProcessSample, 'pid' | 'startTime'>) => `${p.pid}:${p.startTime}`;
 
-/** Compares every process of `current` with its own earlier sample in `previous`. */
+/** When a sample's pages of one process were read: the snapshot's time unless carried over. */
+export function scanTimeOf(p: Pick<ProcessSample, 'scannedAtMs'>, snapshotTimeMs: number): number {
+  return p.scannedAtMs ?? snapshotTimeMs;
+}
+
+/**
+ * Compares every process of `current` whose pages were read in it with its own earlier read in
+ * `previous`. A process carried over from an earlier read (see ProcessSample.scannedAtMs) is
+ * not compared: nothing was read of it. Each comparison spans the real time between the two
+ * reads of that process.
+ */
 export function diffSnapshots(
   previous: { timeMs: number; processes: readonly ProcessSample[] },
   current: { timeMs: number; pageSize: number; processes: readonly ProcessSample[] },
@@ -241,11 +257,19 @@ export function diffSnapshots(
   const before = new Map(previous.processes.map((p) => [keyOf(p), p]));
   const processes = new Map<string, ProcessChanges>();
   for (const p of current.processes) {
+    if (p.scannedAtMs !== undefined) continue;
     const old = before.get(keyOf(p));
     const changes = old && diffProcessPages(old, p, current.pageSize);
-    if (changes) processes.set(keyOf(p), changes);
+    if (!changes) continue;
+    const intervalMs = current.timeMs - scanTimeOf(old, previous.timeMs);
+    processes.set(keyOf(p), { ...changes, intervalMs });
   }
   return { intervalMs: current.timeMs - previous.timeMs, processes };
+}
+
+/** The interval one process's changes span (ms). */
+export function changeIntervalMs(changes: SnapshotChanges, c: ProcessChanges): number {
+  return c.intervalMs ?? changes.intervalMs;
 }
 
 /** The changes of one process in a comparison, if it was compared. */

@@ -26,6 +26,9 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
     ...last,
     timeMs: first.timeMs,
     costMs: parts.reduce((sum, s) => sum + s.costMs, 0),
+    ...(parts.every((s) => s.cpuMs !== undefined)
+      ? { cpuMs: parts.reduce((sum, s) => sum + s.cpuMs!, 0) }
+      : {}),
     processes,
     totals: computeSystemTotals(processes, meminfoOf(last.totals)),
   };
@@ -47,6 +50,7 @@ export function replaceProcess(base: Snapshot, pid: number, fresh: Snapshot): Sn
     ...base,
     timeMs: fresh.timeMs,
     costMs: fresh.costMs,
+    cpuMs: fresh.cpuMs,
     notices: fresh.notices,
     processes,
     totals: {
@@ -57,5 +61,50 @@ export function replaceProcess(base: Snapshot, pid: number, fresh: Snapshot): Sn
       swapFreeBytes: fresh.totals.swapFreeBytes,
       anonHugePagesBytes: fresh.totals.anonHugePagesBytes,
     },
+  };
+}
+
+const keyOf = (p: Pick<ProcessSample, 'pid' | 'startTime'>) => `${p.pid}:${p.startTime}`;
+
+/**
+ * A sample within a CPU budget, with each process whose pages it did not read (scannedAtMs
+ * NaN) completed from its last read in `previous` (the sample before, itself completed so):
+ * per-page counters, mappings and pages from then, with `scannedAtMs` saying when; identity,
+ * RSS, swap, anon, file and shmem from now. A process never read keeps its unknown counters.
+ * Σ totals are computed again. Inputs are not mutated.
+ */
+export function carryScans(current: Snapshot, previous: Snapshot | undefined): Snapshot {
+  const before = new Map(previous?.processes.map((p) => [keyOf(p), p]));
+  let carried = false;
+  const processes = current.processes.map((p) => {
+    if (p.scannedAtMs === undefined || !Number.isNaN(p.scannedAtMs)) return p;
+    const old = before.get(keyOf(p));
+    if (!old || Number.isNaN(old.scannedAtMs ?? 0)) return p;
+    carried = true;
+    const t = p.totals;
+    return {
+      ...old,
+      ppid: p.ppid,
+      state: p.state,
+      comm: p.comm,
+      cmdline: p.cmdline,
+      uid: p.uid,
+      user: p.user,
+      totals: {
+        ...old.totals,
+        rssBytes: t.rssBytes,
+        swapBytes: t.swapBytes,
+        anonBytes: t.anonBytes,
+        fileBytes: t.fileBytes,
+        shmemBytes: t.shmemBytes,
+      },
+      scannedAtMs: old.scannedAtMs ?? previous!.timeMs,
+    };
+  });
+  if (!carried) return current;
+  return {
+    ...current,
+    processes,
+    totals: computeSystemTotals(processes, meminfoOf(current.totals)),
   };
 }

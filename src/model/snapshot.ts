@@ -14,6 +14,7 @@ import type {
   RawProcess,
   RawSystem,
   Snapshot,
+  StatusMemory,
   SystemTotals,
 } from './types.js';
 
@@ -59,6 +60,17 @@ export function countersFromSmaps(fields: Record<string, number>): Counters {
   };
 }
 
+/** Counters of a process whose pages were not read: status's sums, the rest unknown. */
+export function statusCounters(s: StatusMemory): Counters {
+  return {
+    ...unknownCounters(s.rssBytes),
+    swapBytes: s.swapBytes,
+    anonBytes: s.anonBytes,
+    fileBytes: s.fileBytes,
+    shmemBytes: s.shmemBytes,
+  };
+}
+
 export interface BuildOptions {
   /** Keep per-mapping rows in the result. */
   mappings: boolean;
@@ -75,6 +87,9 @@ export function buildProcessSample(
   options: BuildOptions,
 ): ProcessSample {
   const base = { ...raw.info, access: raw.access };
+  if (raw.statusMemory) {
+    return { ...base, totals: statusCounters(raw.statusMemory), scannedAtMs: UNKNOWN };
+  }
   if (raw.access === 'restricted') {
     return { ...base, totals: unknownCounters(raw.statmRssBytes ?? UNKNOWN) };
   }
@@ -163,6 +178,7 @@ export function buildSnapshot(
   return {
     timeMs: system.timeMs,
     costMs: system.costMs,
+    ...(system.cpuMs === undefined ? {} : { cpuMs: system.cpuMs }),
     kernel: system.kernel,
     hostname: system.hostname,
     pageSize: system.pageSize,

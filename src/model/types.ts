@@ -108,6 +108,14 @@ export interface ProcessSample extends ProcessInfo {
   mappings?: Mapping[];
   /** Present when per-page data was read. */
   pages?: PageTable;
+  /**
+   * Set when this sample did not read the process's pages (a sample within a CPU budget reads
+   * some processes from /proc/PID/status alone): when the per-page counters (PSS, USS, shared,
+   * clean/dirty), mappings and pages were read, ms since the epoch; NaN when they never were
+   * (they are then unknown). RSS, swap, anon, file and shmem are the status's, read in this
+   * sample. Absent: everything was read in this sample.
+   */
+  scannedAtMs?: number;
 }
 
 export interface SystemTotals {
@@ -129,6 +137,8 @@ export interface Snapshot {
   timeMs: number;
   /** How long the sample took, ms. */
   costMs: number;
+  /** CPU time the sample took, ms, all of memtop's threads (absent where not measured). */
+  cpuMs?: number;
   kernel: string;
   hostname: string;
   pageSize: number;
@@ -161,12 +171,27 @@ export interface RawProcess {
   smapsMappings?: Record<string, number>[];
   /** 'restricted' access: RSS from /proc/PID/statm, in bytes. */
   statmRssBytes?: number;
+  /**
+   * A process whose pages this sample did not read: what /proc/PID/status says of its memory,
+   * in bytes (VmRSS, RssAnon, RssFile, RssShmem, VmSwap).
+   */
+  statusMemory?: StatusMemory;
+}
+
+/** A process's memory as /proc/PID/status counts it, in bytes: no page table walk. */
+export interface StatusMemory {
+  rssBytes: number;
+  anonBytes: number;
+  fileBytes: number;
+  shmemBytes: number;
+  swapBytes: number;
 }
 
 /** What the sampler read of the system besides processes. */
 export interface RawSystem {
   timeMs: number;
   costMs: number;
+  cpuMs?: number;
   kernel: string;
   hostname: string;
   pageSize: number;
