@@ -4,6 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { runBatch } from './commands/batch.js';
 import { DEFAULT_TRACK_PAGES } from './commands/session.js';
 import {
+  DEFAULT_BUDGET_PERCENT,
+  parseBudget,
   parseCount,
   parseIntervalMs,
   parsePidList,
@@ -140,6 +142,13 @@ export function buildParser(argv: string[]) {
             type: 'number',
             describe: 'Show at most N processes per frame',
             requiresArg: true,
+          })
+          .option('budget', {
+            type: 'string',
+            default: String(DEFAULT_BUDGET_PERCENT),
+            describe:
+              'CPU the sampler may use on average, percent of one core: processes on screen are read page by page every interval, the others in turn, oldest first (off: all, every interval)',
+            requiresArg: true,
           }),
       async (args) => {
         const pids = parsePidList(args.pid);
@@ -147,6 +156,7 @@ export function buildParser(argv: string[]) {
         const sort = parseSortKey(args.sort);
         const iterations = parseCount(args.iterations, '-n');
         const limit = parseCount(args.limit, '--limit');
+        const budgetPercent = parseBudget(args.budget);
         const interactive =
           !args.batch &&
           !args.json &&
@@ -162,6 +172,7 @@ export function buildParser(argv: string[]) {
               sort,
               pids,
               trackPages: parseCount(args.trackPages, '--track-pages'),
+              budgetPercent,
               color: args.color && !process.env['NO_COLOR'],
             });
             return;
@@ -176,6 +187,7 @@ export function buildParser(argv: string[]) {
             pids,
             sort,
             limit,
+            budgetPercent,
             write,
             signal: controller.signal,
           });

@@ -16,6 +16,8 @@ export interface InteractiveArgs {
   color: boolean;
   /** See SessionOptions.trackPagesLimit. */
   trackPages?: number;
+  /** See SessionOptions.budgetPercent. */
+  budgetPercent?: number;
 }
 
 /** Ink's options for memtop: line diff, at most 10 frames a second, memtop handles Ctrl-C. */
@@ -37,6 +39,7 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
     intervalMs: args.intervalMs,
     pids: args.pids,
     trackPagesLimit: args.trackPages,
+    budgetPercent: args.budgetPercent,
   });
   const terminal = new TerminalGuard(process.stdout, process.stdin);
   const output = new TerminalOutput(process.stdout);

@@ -54,3 +54,23 @@ export function parseCount(value: number | undefined, name: string): number | un
     throw new UsageError(`${name} expects a whole number ≥ 1; got "${value}"`);
   return value;
 }
+
+/** Default CPU budget of the sampler in the interactive view and batch mode, percent of one core. */
+export const DEFAULT_BUDGET_PERCENT = 10;
+
+/**
+ * --budget: percent of one core (above 0, at most 100 per CPU: "10", "2.5"), or "off" for every
+ * process’s pages in every sample. Returns undefined for off.
+ */
+export function parseBudget(value: string | number | undefined): number | undefined {
+  if (value === undefined) return DEFAULT_BUDGET_PERCENT;
+  const text = String(value).trim().replace(/%$/, '');
+  if (text === 'off') return undefined;
+  const percent = Number(text);
+  if (text === '' || !Number.isFinite(percent) || percent <= 0 || percent > 10_000) {
+    throw new UsageError(
+      `--budget expects a percentage of one core above 0 (like 10 or 2.5), or off; got "${value}"`,
+    );
+  }
+  return percent;
+}

@@ -86,6 +86,7 @@ export class SessionChanges {
     const full = this.lastFull;
     const p = full?.processes.find((q) => q.pid === pid);
     if (!full || !p || this.replaced.has(processKey(p))) return undefined;
-    return { timeMs: full.timeMs, process: p };
+    // A process carried over from an earlier read compares with that read, at its time.
+    return { timeMs: p.scannedAtMs ?? full.timeMs, process: p };
   }
 }

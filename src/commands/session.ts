@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { mergeSnapshots } from '../model/merge.js';
+import { carryScans, mergeSnapshots } from '../model/merge.js';
 import type { Snapshot } from '../model/types.js';
 import type { SampleRequest } from '../sampler/sampler.js';
 import type { SessionFeed, SessionIntent, SessionUpdate } from '../ui/intents.js';
+import { ScanBudget } from './scan-budget.js';
 import { SessionChanges } from './session-changes.js';
 import { SessionDerived, type FullSample } from './session-derived.js';
 
@@ -29,6 +30,11 @@ export interface SessionOptions {
    * that memtop stays small on big hosts; the focused process is still tracked.
    */
   trackPagesLimit?: number;
+  /**
+   * CPU budget of the sampler, percent of one core (see model/budget.ts); undefined: every
+   * sample reads every process's pages. Applies with PFNs.
+   */
+  budgetPercent?: number;
 }
 
 /** Default limit of pages tracked across all processes: about 45 MiB per sample kept. */
@@ -78,6 +84,9 @@ export class Session implements SessionFeed {
   private lastFullEndMs = 0;
   /** Resident pages of the last full sample (undefined before the first). */
   private residentPages: number | undefined;
+  private readonly budget: ScanBudget;
+  /** The processes whose rows are on screen, in drawn order. */
+  private rowPids: readonly number[] = [];
 
   constructor(
     private readonly source: SampleSource,
@@ -86,6 +95,7 @@ export class Session implements SessionFeed {
     this.intervalMs = options.intervalMs;
     this.now = options.now ?? (() => performance.now());
     this.keepPages = source.privileged === true;
+    this.budget = new ScanBudget(this.keepPages ? options.budgetPercent : undefined, this.now);
   }
 
   current(): SessionUpdate {
@@ -122,6 +132,9 @@ export class Session implements SessionFeed {
         if (intent.pid === this.derived.sharersPid) return;
         this.derived.sharersPid = intent.pid;
         break;
+      case 'rows':
+        this.rowPids = intent.pids;
+        return;
       case 'libraries':
         if (intent.wanted === this.derived.librariesWanted) return;
         this.derived.librariesWanted = intent.wanted;
@@ -154,7 +167,12 @@ export class Session implements SessionFeed {
   }
 
   private publishSnapshot(snapshot: Snapshot): void {
-    this.publish({ snapshot, ...this.changes.published(), ...this.derived.published() });
+    this.publish({
+      snapshot,
+      ...this.changes.published(),
+      ...this.derived.published(),
+      cost: this.budget.cost(),
+    });
   }
 
   private publish(update: SessionUpdate): void {
@@ -191,6 +209,12 @@ export class Session implements SessionFeed {
     const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
     const request = this.fullRequest([]);
+    const wanted = {
+      required: this.focusPid === undefined ? [] : [this.focusPid],
+      preferred: this.rowPids,
+    };
+    const statusOnly = this.budget.plan(this.full?.snapshot, wanted, this.intervalMs);
+    if (statusOnly && statusOnly.length > 0) request.statusOnlyPids = statusOnly;
     const limit = this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
     let trackedRows = 0;
     const parts: Snapshot[] = [];
@@ -214,7 +238,9 @@ export class Session implements SessionFeed {
         if (this.stopped) return undefined;
       }
     }
-    const merged = mergeSnapshots(parts);
+    const read = mergeSnapshots(parts);
+    this.budget.record(read, this.intervalMs);
+    const merged = carryScans(read, this.full?.snapshot);
     this.residentPages = Math.max(trackedRows, merged.totals.rssBytes / merged.pageSize);
     const snapshot = request.pages ? merged : withTrackingNotice(merged, limit);
     this.full = {
@@ -268,7 +294,9 @@ export class Session implements SessionFeed {
     const base = this.update.snapshot;
     const pid = this.focusPid;
     if (pid !== undefined && base && !this.sharersAreOld()) {
+      this.budget.plan(undefined, {}, this.intervalMs);
       const fresh = this.source.sample({ pids: [pid], focusPid: pid });
+      this.budget.record(fresh, this.intervalMs);
       return this.changes.acceptFocused(base, pid, fresh);
     }
     return this.sampleAll(false);

@@ -16,12 +16,28 @@ export type SessionIntent =
   | { type: 'pause'; paused: boolean }
   /** Who shares what with this process (undefined: no screen needs it). */
   | { type: 'sharers'; pid: number | undefined }
-  | { type: 'libraries'; wanted: boolean };
+  | { type: 'libraries'; wanted: boolean }
+  /** The processes whose rows are on screen, in drawn order: read in every sample. */
+  | { type: 'rows'; pids: readonly number[] };
 
 /** A first sample under way: processes read so far out of all. */
 export interface SampleProgress {
   done: number;
   total: number;
+}
+
+/** The sampler's own cost, for the header. */
+export interface SamplerCost {
+  /** The last sample: CPU time (all threads) and wall time, ms. */
+  cpuMs: number;
+  wallMs: number;
+  /** Processes in the last sample, and of them those whose pages it read. */
+  processes: number;
+  scanned: number;
+  /** CPU use over the last 30 s, percent of one core; undefined before two samples. */
+  averagePercent: number | undefined;
+  /** The budget (--budget), percent of one core; undefined: none. */
+  budgetPercent: number | undefined;
 }
 
 /** The libraries of one full sample. */
@@ -51,6 +67,8 @@ export interface SessionUpdate {
   sharing?: SharingReport;
   /** One row per mapped file over the last full sample, while asked for. */
   libraries?: LibrariesReport;
+  /** What sampling costs. */
+  cost?: SamplerCost;
 }
 
 /** The session as the UI sees it: a feed of updates. */

@@ -1,6 +1,7 @@
 import { pssBytes } from '../../model/counters.js';
-import { changesOf, type SnapshotChanges } from '../../model/changes.js';
+import { changeIntervalMs, changesOf, type SnapshotChanges } from '../../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../../model/types.js';
+import type { SamplerCost } from '../intents.js';
 
 /** Unknown counters are null in JSON, never 0. */
 const known = (n: number): number | null => (Number.isNaN(n) ? null : n);
@@ -57,9 +58,20 @@ export interface JsonOptions {
   mappings?: boolean;
   /** Page changes since the previous sample, per process. */
   changes?: SnapshotChanges;
+  /** The sampler's cost and budget (batch frames). */
+  cost?: SamplerCost;
 }
 
-function processToJson(p: ProcessSample, { changes, mappings }: JsonOptions) {
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** When the process's pages were read: null when never (a sample within a budget). */
+function sampledAt(p: ProcessSample, snapshot: Snapshot) {
+  const atMs = p.scannedAtMs ?? snapshot.timeMs;
+  if (Number.isNaN(atMs)) return { sampledAt: null, ageMs: null };
+  return { sampledAt: new Date(atMs).toISOString(), ageMs: snapshot.timeMs - atMs };
+}
+
+function processToJson(p: ProcessSample, snapshot: Snapshot, { changes, mappings }: JsonOptions) {
   const changed = changesOf(changes, p);
   return {
     pid: p.pid,
@@ -72,7 +84,10 @@ function processToJson(p: ProcessSample, { changes, mappings }: JsonOptions) {
     ...countersToJson(p.totals),
     restricted: p.access === 'restricted',
     access: p.access,
-    ...(changed ? { changes: changed.totals } : {}),
+    ...sampledAt(p, snapshot),
+    ...(changed
+      ? { changes: changed.totals, changesIntervalMs: changeIntervalMs(changes!, changed) }
+      : {}),
     ...(mappings && p.mappings ? { mappings: p.mappings.map(mappingToJson) } : {}),
   };
 }
@@ -90,7 +105,16 @@ export function snapshotToJson(
     kernel: snapshot.kernel,
     pageSize: snapshot.pageSize,
     privileged: snapshot.privileged,
-    sampleMs: Math.round(snapshot.costMs * 10) / 10,
+    sampleMs: round1(snapshot.costMs),
+    ...(snapshot.cpuMs === undefined ? {} : { sampleCpuMs: round1(snapshot.cpuMs) }),
+    ...(options.cost
+      ? {
+          budgetPercent: options.cost.budgetPercent ?? null,
+          averageCpuPercent:
+            options.cost.averagePercent === undefined ? null : round1(options.cost.averagePercent),
+          processesRead: options.cost.scanned,
+        }
+      : {}),
     notices: snapshot.notices,
     totals: {
       memTotal: known(t.memTotalBytes),
@@ -103,6 +127,6 @@ export function snapshotToJson(
       processes: snapshot.processes.length,
     },
     ...(options.changes ? { intervalMs: options.changes.intervalMs } : {}),
-    processes: processes.map((p) => processToJson(p, options)),
+    processes: processes.map((p) => processToJson(p, snapshot, options)),
   };
 }

@@ -3,7 +3,7 @@ import type { SortKey } from '../../model/sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { sizeCells, sizeTitles } from '../columns.js';
 import { fit, formatAddress, formatBytes } from './size.js';
-import { sanitize } from './text.js';
+import { formatAge, sanitize } from './text.js';
 
 export interface TableOptions {
   sortKey?: SortKey;
@@ -28,22 +28,27 @@ export function formatHeader(snapshot: Snapshot): string[] {
 
 const PID_WIDTH = 7;
 const USER_WIDTH = 9;
+const AGE_WIDTH = 4;
 
-export function processTitle(sortKey?: SortKey, reverse = false): string {
+/** The title line; `ages`: with the AGE column (a frame within a budget). */
+export function processTitle(sortKey?: SortKey, reverse = false, ages = false): string {
   return [
     fit('PID', PID_WIDTH, 'right'),
     fit('USER', USER_WIDTH),
     ...sizeTitles(sortKey, reverse),
+    ...(ages ? [fit('AGE', AGE_WIDTH, 'right')] : []),
     'COMMAND',
   ].join(' ');
 }
 
-export function processRow(p: ProcessSample): string {
+/** One process; with `timeMs` (the snapshot's), the age of its per-page data. */
+export function processRow(p: ProcessSample, timeMs?: number): string {
   const command = sanitize(p.cmdline || `[${p.comm}]`);
   return [
     fit(String(p.pid), PID_WIDTH, 'right'),
     fit(sanitize(p.user), USER_WIDTH),
     ...sizeCells(p.totals, p.access === 'restricted'),
+    ...(timeMs === undefined ? [] : [fit(formatAge(p, timeMs), AGE_WIDTH, 'right')]),
     command,
   ].join(' ');
 }
@@ -67,9 +72,12 @@ export function formatTable(
   processes: readonly ProcessSample[],
   options: TableOptions = {},
 ): string {
-  const lines = [...formatHeader(snapshot), '', processTitle(options.sortKey, options.reverse)];
+  // AGE: how old each row's per-page data is, shown when any row was not read in this sample.
+  const ages = processes.some((p) => p.scannedAtMs !== undefined);
+  const title = processTitle(options.sortKey, options.reverse, ages);
+  const lines = [...formatHeader(snapshot), '', title];
   for (const p of processes) {
-    lines.push(processRow(p));
+    lines.push(processRow(p, ages ? snapshot.timeMs : undefined));
     if (options.mappings) lines.push(...mappingRows(p));
   }
   const width = options.width;

@@ -54,6 +54,20 @@ export function formatInterval(intervalMs: number): string {
 }
 
 /**
+ * How old a process's per-page data is, in at most 4 characters: "" when read in this sample,
+ * "-" when never read, else "12s", "5m", "3h", "2d".
+ */
+export function formatAge(p: { scannedAtMs?: number }, snapshotTimeMs: number): string {
+  if (p.scannedAtMs === undefined) return '';
+  if (Number.isNaN(p.scannedAtMs)) return '-';
+  const s = Math.max(0, Math.round((snapshotTimeMs - p.scannedAtMs) / 1000));
+  if (s < 100) return `${s}s`;
+  if (s < 100 * 60) return `${Math.round(s / 60)}m`;
+  if (s < 100 * 3600) return `${Math.round(s / 3600)}h`;
+  return `${Math.min(999, Math.round(s / 86400))}d`;
+}
+
+/**
  * Cuts a line holding SGR escapes to `width` visible columns (each character one column), so
  * that no line is ever wider than the terminal; styles left open are closed.
  */

@@ -1,0 +1,101 @@
+import {
+  accrueCredit,
+  averageCpuFraction,
+  creditCapMs,
+  newBudgetAccount,
+  planScans,
+  spendCredit,
+  type BudgetAccount,
+} from '../model/budget.js';
+import type { Snapshot } from '../model/types.js';
+import type { SamplerCost } from '../ui/intents.js';
+
+/** A process unread for this long is read even when the budget has no room for it (ms). */
+const OVERDUE_MS = 10 * 60_000;
+/** The age of a row on screen counts this many times: rows on screen are read more often. */
+const PREFERRED_WEIGHT = 8;
+
+/**
+ * The sampler's CPU budget across samples (see model/budget.ts): before each sample, which
+ * processes are read from their status alone; after it, what it cost. With no budget
+ * (`percent` undefined) every sample reads every process, and the cost is still measured.
+ */
+export class ScanBudget {
+  private account: BudgetAccount = newBudgetAccount();
+  private startedMs = 0;
+  private last: { cpuMs: number; wallMs: number; scanned: number; processes: number } | undefined;
+
+  constructor(
+    /** Percent of one core; undefined: no budget. */
+    readonly percent: number | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Call right before a sample of the processes in `previous` (the last sample, completed by
+   * carryScans). Returns the pids to read from status alone; undefined: read every process
+   * (no budget, or no sample yet). `required`: read whatever the budget (the focused process);
+   * `preferred`: read more often (the rows on screen).
+   */
+  plan(
+    previous: Snapshot | undefined,
+    wanted: { required?: readonly number[]; preferred?: readonly number[] },
+    intervalMs: number,
+  ): number[] | undefined {
+    const nowMs = this.now();
+    this.startedMs = nowMs;
+    if (this.percent === undefined) return undefined;
+    const fraction = this.percent / 100;
+    const capMs = creditCapMs(fraction, intervalMs);
+    this.account = accrueCredit(this.account, fraction, nowMs, capMs);
+    if (!previous) return undefined;
+    const candidates = previous.processes.map((p) => ({
+      pid: p.pid,
+      residentPages: (Number.isNaN(p.totals.rssBytes) ? 0 : p.totals.rssBytes) / previous.pageSize,
+      scannedAtMs: p.scannedAtMs ?? previous.timeMs,
+    }));
+    const { pids } = planScans({
+      candidates,
+      required: new Set(wanted.required),
+      preferred: new Set(wanted.preferred),
+      preferredWeight: PREFERRED_WEIGHT,
+      nowMs: previous.timeMs,
+      allowanceMs: this.account.creditMs,
+      allowanceIsFull: this.account.creditMs >= capMs * 0.999,
+      overdueBeforeMs: previous.timeMs - OVERDUE_MS,
+      costs: this.account.costs,
+    });
+    const scanned = new Set(pids);
+    return candidates.filter((c) => !scanned.has(c.pid)).map((c) => c.pid);
+  }
+
+  /** Call right after the sample, with what the sampler returned (before carryScans). */
+  record(sample: Snapshot, intervalMs: number): void {
+    let scanned = 0;
+    let scannedPages = 0;
+    for (const p of sample.processes) {
+      if (p.scannedAtMs !== undefined) continue;
+      scanned++;
+      if (!Number.isNaN(p.totals.rssBytes)) scannedPages += p.totals.rssBytes / sample.pageSize;
+    }
+    const cpuMs = sample.cpuMs ?? sample.costMs;
+    const fraction = (this.percent ?? 100) / 100;
+    this.account = spendCredit(
+      this.account,
+      { atMs: this.startedMs, cpuMs, processes: sample.processes.length, scanned, scannedPages },
+      creditCapMs(fraction, intervalMs),
+    );
+    this.last = { cpuMs, wallMs: sample.costMs, scanned, processes: sample.processes.length };
+  }
+
+  /** What the header shows of the sampler's own cost. */
+  cost(): SamplerCost | undefined {
+    if (!this.last) return undefined;
+    const average = averageCpuFraction(this.account);
+    return {
+      ...this.last,
+      averagePercent: average === undefined ? undefined : average * 100,
+      budgetPercent: this.percent,
+    };
+  }
+}
