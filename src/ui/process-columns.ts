@@ -18,6 +18,8 @@ export interface ProcessRow {
   treePrefix: string;
   /** Page changes per second since the last sample; undefined when they are not known. */
   rates: ChangeRates | undefined;
+  /** How old its per-page data is ("12s"; "-": never read), blank when read in this sample. */
+  age: string;
 }
 
 /** A size in a fixed-width cell: "-" when unknown, never 0. */
@@ -171,6 +173,15 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
   },
   ...rateColumns((r: ProcessRow) => r.rates, { cow: 5, becameShared: 6 }, 8),
   {
+    // Within a CPU budget: the per-page columns of a row not read in this sample are this old.
+    id: 'age',
+    title: 'AGE',
+    width: 4,
+    align: 'right',
+    priority: 2,
+    text: (r) => r.age,
+  },
+  {
     id: 'command',
     title: 'COMMAND',
     width: 24,
@@ -183,3 +194,8 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
     text: (r) => r.treePrefix + sanitize(r.process.cmdline || `[${r.process.comm}]`),
   },
 ];
+
+/** The process list without AGE (no budget: every row is read in every sample). */
+export const COLUMNS_WITHOUT_AGE: readonly Column<ProcessRow>[] = PROCESS_COLUMNS.filter(
+  (c) => c.id !== 'age',
+);

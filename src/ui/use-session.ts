@@ -4,6 +4,7 @@ import {
   intentFocusMapping,
   intentFocusPid,
   intentLibraries,
+  intentRowPids,
   intentSharersPid,
 } from './state/app-reducer.js';
 import type { AppAction, AppState } from './state/app-state.js';
@@ -29,4 +30,10 @@ export function useIntents(state: AppState, onIntent: (intent: SessionIntent) =>
   useEffect(() => onIntent({ type: 'interval', intervalMs }), [intervalMs, onIntent]);
   useEffect(() => onIntent({ type: 'sharers', pid: sharersPid }), [sharersPid, onIntent]);
   useEffect(() => onIntent({ type: 'libraries', wanted: libraries }), [libraries, onIntent]);
+  // Sent when the rows on screen change, not on every frame: compared as text.
+  const rows = intentRowPids(state).join(',');
+  useEffect(
+    () => onIntent({ type: 'rows', pids: rows === '' ? [] : rows.split(',').map(Number) }),
+    [rows, onIntent],
+  );
 }

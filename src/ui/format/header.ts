@@ -1,6 +1,6 @@
 import { pssBytes } from '../../model/counters.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
-import type { SampleProgress } from '../intents.js';
+import type { SampleProgress, SamplerCost } from '../intents.js';
 import { STYLES, paint } from '../style.js';
 import { formatAddress, formatBytes } from './size.js';
 import { formatClock, formatInterval, sanitize } from './text.js';
@@ -10,6 +10,8 @@ export interface SamplingInfo {
   intervalMs: number;
   paused: boolean;
   progress: SampleProgress | undefined;
+  /** The sampler's own cost, when the session measures it. */
+  cost?: SamplerCost | undefined;
 }
 
 const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
@@ -17,10 +19,31 @@ const cut = (text: string, width: number) => (text.length > width ? text.slice(0
 function firstLine(snapshot: Snapshot | undefined, info: SamplingInfo): string {
   if (!snapshot) return `memtop  every ${formatInterval(info.intervalMs)}`;
   const mode = snapshot.privileged ? 'full per-page view' : 'limited view (no map counts)';
+  // With the cost measured, the sample's time moves to the sampler line.
+  const sample = info.cost ? '' : `sample ${snapshot.costMs.toFixed(0)} ms  `;
   return (
     `memtop ${formatClock(snapshot.timeMs)}  ${snapshot.hostname}  Linux ${snapshot.kernel}  ` +
-    `every ${formatInterval(info.intervalMs)}  sample ${snapshot.costMs.toFixed(0)} ms  ${mode}`
+    `every ${formatInterval(info.intervalMs)}  ${sample}${mode}`
   );
+}
+
+const percent = (p: number) => `${p < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
+
+/**
+ * The sampler's own cost: "sampler 48 ms (CPU 61 ms), avg 3.2% of a core, budget 10%; pages
+ * of 12 of 310 processes read". Over budget when the average exceeds it by a tenth.
+ */
+export function formatSamplerCost(cost: SamplerCost): { text: string; overBudget: boolean } {
+  const parts = [`sampler ${cost.wallMs.toFixed(0)} ms (CPU ${cost.cpuMs.toFixed(0)} ms)`];
+  const avg = cost.averagePercent;
+  const budget = cost.budgetPercent;
+  if (avg !== undefined) parts.push(`avg ${percent(avg)} of a core`);
+  parts.push(budget === undefined ? 'no budget' : `budget ${percent(budget)}`);
+  let text = parts.join(', ');
+  if (cost.scanned < cost.processes)
+    text += `; pages of ${cost.scanned} of ${cost.processes} processes read`;
+  const overBudget = avg !== undefined && budget !== undefined && avg > budget * 1.1;
+  return { text: overBudget ? `${text}  OVER BUDGET` : text, overBudget };
 }
 
 /** The process list's header: sample line, memory line, swap/THP line and notices where present. */
@@ -37,6 +60,10 @@ export function processHeader(
     const p = info.progress;
     lines.push(p ? `sampling /proc: ${p.done} of ${p.total} processes read…` : 'sampling /proc…');
     return lines.map((l, i) => (i === 0 ? l : cut(l, width)));
+  }
+  if (info.cost) {
+    const { text, overBudget } = formatSamplerCost(info.cost);
+    lines.push(overBudget ? paint(cut(text, width), STYLES.notice, color) : cut(text, width));
   }
   const t = snapshot.totals;
   lines.push(

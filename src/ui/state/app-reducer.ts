@@ -326,6 +326,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         sharers: derived.sharers,
         sharing: derived.sharing,
         libraries: derived.libraries,
+        cost: derived.cost,
       };
       if (snapshot === state.snapshot) {
         const same = (Object.keys(next) as (keyof typeof next)[]).every(
@@ -377,6 +378,13 @@ export function intentSharersPid(state: AppState): number | undefined {
 }
 
 /** Whether the libraries are on screen. */
+/** The pids of the process rows on screen, in drawn order (the session reads them every sample). */
+export function intentRowPids(state: AppState): number[] {
+  const list = state.processes;
+  const top = list.cursor.scrollTop;
+  return list.rows.slice(top, top + processListRows(state)).map((r) => r.process.pid);
+}
+
 export function intentLibraries(state: AppState): boolean {
   const on = baseScreen(state);
   return on === 'libraries' || on === 'library';

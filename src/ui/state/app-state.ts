@@ -1,14 +1,19 @@
-import { changesOf, type ProcessChanges, type SnapshotChanges } from '../../model/changes.js';
+import {
+  changeIntervalMs,
+  changesOf,
+  type ProcessChanges,
+  type SnapshotChanges,
+} from '../../model/changes.js';
 import { findProcess } from '../../model/delta.js';
 import type { SharerIndex } from '../../model/sharers.js';
 import type { SharingReport } from '../../model/sharing-report.js';
 import { mappingPageCount } from '../../model/page-grid.js';
 import type { ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
-import { processHeader } from '../format/header.js';
+import { processHeader, type SamplingInfo } from '../format/header.js';
 import { formatAddress } from '../format/size.js';
 import { helpLineCount } from '../format/help.js';
-import type { LibrariesReport, SampleProgress, SessionUpdate } from '../intents.js';
+import type { LibrariesReport, SampleProgress, SamplerCost, SessionUpdate } from '../intents.js';
 import type { Key } from 'ink';
 import type { Command, KeyContext } from '../keys.js';
 import { frameLines, verticalLayout, type Viewport } from '../layout.js';
@@ -68,6 +73,8 @@ export interface AppState {
   sharing: SharingReport | undefined;
   /** Every mapped file, while the libraries view is open. */
   libraries: LibrariesReport | undefined;
+  /** The sampler's own cost, as the session measures it. */
+  cost: SamplerCost | undefined;
   intervalMs: number;
   paused: boolean;
   /** The process whose mappings are shown, by value (pid and start time). */
@@ -116,6 +123,7 @@ export function initialAppState(options: AppOptions): AppState {
     sharers: undefined,
     sharing: undefined,
     libraries: undefined,
+    cost: undefined,
     intervalMs: options.intervalMs,
     paused: false,
     focus: undefined,
@@ -150,10 +158,20 @@ export function eventLineCount(state: AppState): number {
   return frameLines(state.viewport) >= 20 ? 1 + EVENT_LIMIT : 0;
 }
 
+/** What the process list's header says about sampling. */
+export function samplingInfo(state: AppState): SamplingInfo {
+  const { intervalMs, paused, progress, cost } = state;
+  return { intervalMs, paused, progress, cost };
+}
+
 /** Rows of the process list on screen. */
 export function processListRows(state: AppState): number {
-  const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
-  const header = processHeader(state.snapshot, info, state.viewport.columns, false).length;
+  const header = processHeader(
+    state.snapshot,
+    samplingInfo(state),
+    state.viewport.columns,
+    false,
+  ).length;
   return verticalLayout(state.viewport, header, 1 + eventLineCount(state)).body;
 }
 
@@ -169,7 +187,7 @@ export function processChangesOf(
 ): { changes: ProcessChanges; intervalMs: number } | undefined {
   for (const c of [state.focusChanges, state.changes]) {
     const found = changesOf(c, p);
-    if (found && c) return { changes: found, intervalMs: c.intervalMs };
+    if (found && c) return { changes: found, intervalMs: changeIntervalMs(c, found) };
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { computeChangeRates, type ChangeRates } from '../../model/change-rates.js';
 import {
+  changeIntervalMs,
   changesOf,
   computeEvents,
   type PageEvent,
@@ -10,6 +11,7 @@ import { NO_FILTER, filterProcesses, type ProcessFilter } from '../../model/filt
 import { computeTree, type TreeRow } from '../../model/tree.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { ProcessSample, Snapshot } from '../../model/types.js';
+import { formatAge } from '../format/text.js';
 import type { ProcessRow } from '../process-columns.js';
 import { refreshSortedList } from './sorted-list.js';
 import { EMPTY_CURSOR, HOLD_MS, moveCursor, type ListCursor, type Move } from './list-cursor.js';
@@ -75,7 +77,8 @@ export function deriveProcessRows(state: ProcessListState, source: ListSource): 
   const rates = new Map<ProcessSample, ChangeRates | undefined>();
   for (const p of visible) {
     const c = changesOf(changes, p);
-    rates.set(p, c && computeChangeRates(c.totals, changes!.intervalMs, snapshot.pageSize));
+    const intervalMs = c && changeIntervalMs(changes!, c);
+    rates.set(p, c && computeChangeRates(c.totals, intervalMs!, snapshot.pageSize));
   }
   const sorted = sortRowsBy(visible, state.sortKey, state.reverse, (p: ProcessSample) => ({
     counters: p.totals,
@@ -95,6 +98,7 @@ export function deriveProcessRows(state: ProcessListState, source: ListSource): 
     hasPrevious,
     treePrefix: prefix,
     rates: rates.get(p),
+    age: formatAge(p, snapshot.timeMs),
   });
   if (state.tree) return computeTree(sorted).map((t) => toRow(t.process, treePrefix(t)));
   return sorted.map((p) => toRow(p, ''));

@@ -2,9 +2,9 @@ import { isEmptyFilter } from '../../model/filter.js';
 import { formatEvent } from '../format/events.js';
 import { processHeader } from '../format/header.js';
 import { formatInterval, sanitize } from '../format/text.js';
-import { eventLineCount, keyContext, type AppState } from '../state/app-state.js';
+import { eventLineCount, keyContext, samplingInfo, type AppState } from '../state/app-state.js';
 import { verticalLayout } from '../layout.js';
-import { PROCESS_COLUMNS, type ProcessRow } from '../process-columns.js';
+import { COLUMNS_WITHOUT_AGE, PROCESS_COLUMNS, type ProcessRow } from '../process-columns.js';
 import { STYLES, paint } from '../style.js';
 import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
 import { keyLine, promptLine, statusLine } from './bottom.js';
@@ -69,12 +69,13 @@ export function eventLines(state: AppState, count: number): string[] {
 /** Every line of the process list screen, at most rows − 1 of them. */
 export function processScreenLines(state: AppState): string[] {
   const { columns: width } = state.viewport;
-  const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
-  const header = processHeader(state.snapshot, info, width, state.color);
+  const header = processHeader(state.snapshot, samplingInfo(state), width, state.color);
   const events = eventLineCount(state);
   const v = verticalLayout(state.viewport, header.length, 1 + events);
   const list = state.processes;
-  const table = layoutColumns(PROCESS_COLUMNS, width);
+  // AGE only within a budget, where rows may carry older per-page data.
+  const columns = state.cost?.budgetPercent === undefined ? COLUMNS_WITHOUT_AGE : PROCESS_COLUMNS;
+  const table = layoutColumns(columns, width);
   const lines = header.slice(0, v.header);
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
   const top = list.cursor.scrollTop;
