@@ -24,17 +24,21 @@ export interface ScanCandidate {
 export interface ScanCosts {
   /** Per process listed, read page by page or not (stat, status, cmdline). */
   msPerProcess: number;
-  /** Per process read page by page, besides msPerProcess (maps, opening pagemap, stat again). */
-  msPerScan: number;
-  /** Per resident page of the processes read page by page. */
+  /**
+   * Per resident page of the processes read page by page; a process read costs
+   * SCAN_OVERHEAD_PAGES more (maps, opening pagemap, stat again).
+   */
   msPerPage: number;
 }
+
+/** The fixed cost of reading one process's pages, in pages' worth of work. */
+export const SCAN_OVERHEAD_PAGES = 2048;
 
 /**
  * Starting estimates (2-core VM, Linux 6.18): the fork workload's 4.75 M resident pages cost
  * 277 ms of CPU (58 ns a page); the idle host's dozen processes ~10 ms.
  */
-export const INITIAL_COSTS: ScanCosts = { msPerProcess: 0.05, msPerScan: 0.25, msPerPage: 6e-5 };
+export const INITIAL_COSTS: ScanCosts = { msPerProcess: 0.05, msPerPage: 6e-5 };
 
 export interface ScanPlanInput {
   /** Every process, in the order of the current sort (first rows first). */
@@ -67,7 +71,7 @@ export interface ScanPlan {
 
 /** Estimated CPU ms of reading one process's pages. */
 export function estimateScanMs(c: ScanCandidate, costs: ScanCosts): number {
-  return costs.msPerScan + c.residentPages * costs.msPerPage;
+  return (c.residentPages + SCAN_OVERHEAD_PAGES) * costs.msPerPage;
 }
 
 /** When the data counts as read: never read before all; preferred ones as if read earlier. */
@@ -119,8 +123,8 @@ export interface BudgetAccount {
   /** When credit was last added (ms on a monotonic clock); undefined before the first sample. */
   atMs: number | undefined;
   costs: ScanCosts;
-  /** Recent samples (start on the same clock, CPU ms), for the average. */
-  recent: readonly { atMs: number; cpuMs: number }[];
+  /** Recent samples, for the average and the costs. */
+  recent: readonly SampleCost[];
 }
 
 /** The CPU fraction reported as the sampler's average is taken over this window (ms). */
@@ -158,44 +162,56 @@ export interface SampleCost {
   scannedPages: number;
 }
 
-/** Weight of the newest sample in the measured costs. */
-const LEARN_RATE = 0.3;
-/** Samples with fewer pages read than this do not teach the cost per page (too noisy). */
-const MIN_LEARN_PAGES = 20_000;
-/** Reading a process's stat, status and cmdline costs at least this (ms): keeps ratios finite. */
-const MIN_MS_PER_PROCESS = 0.005;
+/**
+ * Costs fitted to recent samples by least squares, cpuMs ≈ msPerProcess · processes +
+ * msPerPage · (pages read + SCAN_OVERHEAD_PAGES · processes read), both kept positive; with
+ * too few or too alike samples, one of them is fitted and the other kept.
+ */
+export function fitCosts(samples: readonly SampleCost[], previous: ScanCosts): ScanCosts {
+  let nn = 0;
+  let nw = 0;
+  let ww = 0;
+  let nc = 0;
+  let wc = 0;
+  for (const s of samples) {
+    const n = s.processes;
+    const w = s.scannedPages + SCAN_OVERHEAD_PAGES * s.scanned;
+    nn += n * n;
+    nw += n * w;
+    ww += w * w;
+    nc += n * s.cpuMs;
+    wc += w * s.cpuMs;
+  }
+  const det = nn * ww - nw * nw;
+  if (samples.length >= 3 && det > 1e-6 * nn * ww) {
+    const msPerProcess = (nc * ww - wc * nw) / det;
+    const msPerPage = (wc * nn - nc * nw) / det;
+    if (msPerProcess > 0 && msPerPage > 0) return { msPerProcess, msPerPage };
+  }
+  if (ww > 0) {
+    const msPerPage = (wc - previous.msPerProcess * nw) / ww;
+    if (msPerPage > 0) return { ...previous, msPerPage };
+  }
+  if (nn > 0 && nc > 0) return { ...previous, msPerProcess: (nc - previous.msPerPage * nw) / nn };
+  return previous;
+}
 
 /**
  * Takes a sample's cost out of the credit (down to −capMs: a first sample of a big host is not
- * repaid for minutes) and learns the costs from it.
+ * repaid for minutes) and fits the costs again over the recent samples.
  */
 export function spendCredit(
   account: BudgetAccount,
   sample: SampleCost,
   capMs: number,
 ): BudgetAccount {
-  const costs = { ...account.costs };
-  const fixedWeight = sample.processes + (costs.msPerScan / costs.msPerProcess) * sample.scanned;
-  if (sample.scannedPages >= MIN_LEARN_PAGES) {
-    const perPage =
-      Math.max(0, sample.cpuMs - fixedWeight * costs.msPerProcess) / sample.scannedPages;
-    costs.msPerPage += LEARN_RATE * (perPage - costs.msPerPage);
-  } else if (fixedWeight > 0) {
-    const fixed = Math.max(0, sample.cpuMs - sample.scannedPages * costs.msPerPage) / fixedWeight;
-    const ratio = costs.msPerScan / costs.msPerProcess;
-    costs.msPerProcess = Math.max(
-      MIN_MS_PER_PROCESS,
-      costs.msPerProcess + LEARN_RATE * (fixed - costs.msPerProcess),
-    );
-    costs.msPerScan = ratio * costs.msPerProcess;
-  }
-  const recent = [...account.recent, { atMs: sample.atMs, cpuMs: sample.cpuMs }].filter(
+  const recent = [...account.recent, sample].filter(
     (r) => r.atMs > sample.atMs - AVERAGE_WINDOW_MS,
   );
   return {
     ...account,
     creditMs: Math.max(-capMs, account.creditMs - sample.cpuMs),
-    costs,
+    costs: fitCosts(recent, account.costs),
     recent,
   };
 }
