@@ -11,11 +11,11 @@ import { Sampler } from '../../src/sampler/sampler.js';
 import { ROLLUP_FIELDS, asRollup, readRollup } from '../helpers/smaps.js';
 import { Workload } from '../helpers/workload.js';
 
-/** Six processes of 64 MiB each (a parent and five children sharing it), and a small one. */
+/** Six processes of 64 MiB each (a parent and five forked children), and a small one. */
 const PAGES = 16_384;
 const CHILDREN = 5;
 const INTERVAL_MS = 200;
-const SAMPLES = 25;
+const SAMPLES = 30;
 
 let parent: Workload;
 let focus: Workload;
@@ -24,8 +24,11 @@ let sampler: Sampler;
 
 beforeAll(async () => {
   parent = await Workload.start();
-  await parent.anon(PAGES);
+  const anon = await parent.anon(PAGES);
   await parent.fork(CHILDREN);
+  // Each child writes its own copy: each process's read then costs about the same alone as
+  // with the others (no page looked up once for all).
+  for (let i = 0; i < CHILDREN; i++) await parent.child(i).write(anon, 0, PAGES);
   focus = await Workload.start();
   await focus.anon(64);
   pids = [parent.pid, ...parent.descendantPids(), focus.pid];
@@ -82,7 +85,7 @@ describe('sampling within a CPU budget (root)', () => {
         gap = r.includes(pid) ? 0 : gap + 1;
         longest = Math.max(longest, gap);
       }
-      expect(longest, `samples without reading ${pid}`).toBeLessThanOrEqual(10);
+      expect(longest, `samples without reading ${pid}`).toBeLessThanOrEqual(12);
     }
 
     // Rows not read carry their age; the last read's counters equal smaps_rollup now (the
