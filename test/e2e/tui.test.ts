@@ -64,10 +64,13 @@ async function waitFor(
   }
 }
 
-/** The command a test types: memtop between two `stty -g`, then its exit status. */
-function memtopCommand(dir: string): string {
+/**
+ * The command a test types: memtop between two `stty -g`, then its exit status. Without a CPU
+ * budget unless given one: these tests follow page changes sample by sample.
+ */
+function memtopCommand(dir: string, budget = 'off'): string {
   return (
-    `stty -g > ${dir}/stty.before; env CI=false node ${CLI} -d 1; ` +
+    `stty -g > ${dir}/stty.before; env CI=false node ${CLI} -d 1 --budget ${budget}; ` +
     `echo memtop-exit=$?; stty -g > ${dir}/stty.after`
   );
 }
@@ -438,6 +441,22 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
       );
     });
     expect(shares).toContain('SHARED: its pages the other maps too (distinct pages)');
+    keys(t, 'q');
+    await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=0'));
+  });
+
+  it('within a small CPU budget shows its cost against the budget and the age of rows', async () => {
+    const t = 'budget';
+    openTerminal(t);
+    keys(t, memtopCommand(dir, '1'), 'Enter');
+    // The first sample reads everything; later ones within 1% of a core read only what the
+    // budget allows, so the other rows show how old their per-page data is.
+    const aged = await waitFor(
+      t,
+      'rows with an age',
+      (s) => /^ +PID .* AGE COMMAND/m.test(s) && /^ *\d+ .* \d+s \S/m.test(s),
+    );
+    expect(aged).toMatch(/^sampler \d+ ms \(CPU \d+ ms\), .*budget 1\.0%/m);
     keys(t, 'q');
     await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=0'));
   });
