@@ -240,7 +240,9 @@ export class Session implements SessionFeed {
     }
     const read = mergeSnapshots(parts);
     this.budget.record(read, this.intervalMs);
-    const merged = carryScans(read, this.full?.snapshot);
+    // Rows carried over from the last full sample keep its pages only while pages are tracked.
+    const carried = carryScans(read, this.full?.snapshot);
+    const merged = request.pages || carried === read ? carried : withoutPages(carried, request);
     this.residentPages = Math.max(trackedRows, merged.totals.rssBytes / merged.pageSize);
     const snapshot = request.pages ? merged : withTrackingNotice(merged, limit);
     this.full = {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import type { SessionFeed, SessionIntent, SessionUpdate } from '../../src/ui/intents.js';
 import { formatSamplerCost } from '../../src/ui/format/header.js';
+import { formatTable } from '../../src/ui/format/table.js';
 import { counters, proc, snapshot } from '../helpers/synthetic.js';
 
 /* eslint-disable no-control-regex -- these tests look for escape sequences */
@@ -103,5 +104,15 @@ describe('the process list within a budget', () => {
       text: 'sampler 48 ms (CPU 61 ms), avg 3.2% of a core, budget 2.0%; pages of 1 of 3 processes read  OVER BUDGET',
       overBudget: true,
     });
+  });
+
+  it('batch text frames have an AGE column only when some row is not fresh', () => {
+    const { snapshot: snap } = update(10);
+    const lines = formatTable(snap!, snap!.processes).split('\n');
+    const title = lines.find((l) => l.includes('COMMAND'))!;
+    expect(title).toMatch(/ SWAP {2}AGE COMMAND$/);
+    expect(lines.find((l) => /^ +2 /.test(l))).toMatch(/ 12s \/usr\/bin\/proc2/);
+    const fresh = { ...snap!, processes: [snap!.processes[0]!] };
+    expect(formatTable(fresh, fresh.processes)).not.toContain('AGE');
   });
 });
