@@ -378,11 +378,14 @@ export function intentSharersPid(state: AppState): number | undefined {
 }
 
 /** Whether the libraries are on screen. */
-/** The pids of the process rows on screen, in drawn order (the session reads them every sample). */
+/**
+ * The pids of the process rows on screen, in drawn order (the session reads them more often),
+ * counted up to the terminal's height: no layout per frame.
+ */
 export function intentRowPids(state: AppState): number[] {
   const list = state.processes;
   const top = list.cursor.scrollTop;
-  return list.rows.slice(top, top + processListRows(state)).map((r) => r.process.pid);
+  return list.rows.slice(top, top + state.viewport.rows).map((r) => r.process.pid);
 }
 
 export function intentLibraries(state: AppState): boolean {
