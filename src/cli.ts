@@ -147,7 +147,7 @@ export function buildParser(argv: string[]) {
             type: 'string',
             default: String(DEFAULT_BUDGET_PERCENT),
             describe:
-              'CPU the sampler may use on average, percent of one core: processes on screen are read page by page every interval, the others in turn, oldest first (off: all, every interval)',
+              'CPU the sampler may use on average, percent of one core: every process’s RSS each interval, its pages in turn, oldest first, the rows on screen more often (off: every page, every interval)',
             requiresArg: true,
           }),
       async (args) => {
