@@ -24,6 +24,8 @@ export class ScanBudget {
   private account: BudgetAccount = newBudgetAccount();
   private startedMs = 0;
   private last: { cpuMs: number; wallMs: number; scanned: number; processes: number } | undefined;
+  /** When the second sample started (the first within the budget). */
+  private secondAtMs = Infinity;
 
   constructor(
     /** Percent of one core; undefined: no budget. */
@@ -85,13 +87,15 @@ export class ScanBudget {
       { atMs: this.startedMs, cpuMs, processes: sample.processes.length, scanned, scannedPages },
       creditCapMs(fraction, intervalMs),
     );
+    if (this.last && this.secondAtMs === Infinity) this.secondAtMs = this.startedMs;
     this.last = { cpuMs, wallMs: sample.costMs, scanned, processes: sample.processes.length };
   }
 
   /** What the header shows of the sampler's own cost. */
   cost(): SamplerCost | undefined {
     if (!this.last) return undefined;
-    const average = averageCpuFraction(this.account);
+    // The first sample reads everything, whatever the budget: the average leaves it out.
+    const average = averageCpuFraction(this.account, this.secondAtMs);
     return {
       ...this.last,
       averagePercent: average === undefined ? undefined : average * 100,
