@@ -55,14 +55,15 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
     const first =
       previous && selectProcesses(previous, args.sort, args.limit ?? PREFERRED_PROCESSES);
     const preferred = (first ?? []).map((p) => p.pid);
-    const statusOnly = budget.plan(previous, { preferred }, args.intervalMs);
+    const pids = args.pids ?? sampler.listPids();
+    const statusOnly = budget.plan(previous, pids, { preferred }, args.intervalMs);
     const read = sampler.sample({
-      pids: args.pids,
+      pids,
       mappings: true,
       pages: true,
       ...(statusOnly?.length ? { statusOnlyPids: statusOnly } : {}),
     });
-    budget.record(read, args.intervalMs);
+    budget.record(read);
     const snapshot = carryScans(read, previous);
     const changes: SnapshotChanges | undefined = previous && diffSnapshots(previous, snapshot);
     previous = snapshot;

@@ -34,13 +34,15 @@ export class ScanBudget {
   ) {}
 
   /**
-   * Call right before a sample of the processes in `previous` (the last sample, completed by
-   * carryScans). Returns the pids to read from status alone; undefined: read every process
-   * (no budget, or no sample yet). `required`: read whatever the budget (the focused process);
-   * `preferred`: read more often (the rows on screen).
+   * Call right before a sample of `pids` (the processes listed now); `previous` is the last
+   * sample, completed by carryScans. Returns the pids to read from status alone; undefined:
+   * read every process (no budget, or no sample yet). `required`: read whatever the budget
+   * (the focused process); `preferred`: read more often (the rows on screen). A process new
+   * since `previous` has never been read: it goes first, within the budget like any other.
    */
   plan(
     previous: Snapshot | undefined,
+    pids: readonly number[],
     wanted: { required?: readonly number[]; preferred?: readonly number[] },
     intervalMs: number,
   ): number[] | undefined {
@@ -51,12 +53,18 @@ export class ScanBudget {
     const capMs = creditCapMs(fraction, intervalMs);
     this.account = accrueCredit(this.account, fraction, nowMs, capMs);
     if (!previous) return undefined;
-    const candidates = previous.processes.map((p) => ({
-      pid: p.pid,
-      residentPages: (Number.isNaN(p.totals.rssBytes) ? 0 : p.totals.rssBytes) / previous.pageSize,
-      scannedAtMs: p.scannedAtMs ?? previous.timeMs,
-    }));
-    const { pids } = planScans({
+    const known = new Map(previous.processes.map((p) => [p.pid, p]));
+    const candidates = pids.map((pid) => {
+      const p = known.get(pid);
+      if (!p) return { pid, residentPages: 0, scannedAtMs: NaN };
+      const rssBytes = Number.isNaN(p.totals.rssBytes) ? 0 : p.totals.rssBytes;
+      return {
+        pid,
+        residentPages: rssBytes / previous.pageSize,
+        scannedAtMs: p.scannedAtMs ?? previous.timeMs,
+      };
+    });
+    const plan = planScans({
       candidates,
       required: new Set(wanted.required),
       preferred: new Set(wanted.preferred),
@@ -67,12 +75,12 @@ export class ScanBudget {
       overdueBeforeMs: previous.timeMs - OVERDUE_MS,
       costs: this.account.costs,
     });
-    const scanned = new Set(pids);
-    return candidates.filter((c) => !scanned.has(c.pid)).map((c) => c.pid);
+    const scanned = new Set(plan.pids);
+    return pids.filter((pid) => !scanned.has(pid));
   }
 
   /** Call right after the sample, with what the sampler returned (before carryScans). */
-  record(sample: Snapshot, intervalMs: number): void {
+  record(sample: Snapshot): void {
     let scanned = 0;
     let scannedPages = 0;
     for (const p of sample.processes) {
@@ -81,11 +89,12 @@ export class ScanBudget {
       if (!Number.isNaN(p.totals.rssBytes)) scannedPages += p.totals.rssBytes / sample.pageSize;
     }
     const cpuMs = sample.cpuMs ?? sample.costMs;
-    const fraction = (this.percent ?? 100) / 100;
+    // The first sample reads everything, whatever the budget: it is not charged. Every later
+    // one is, in full, so that the average keeps to the budget.
     this.account = spendCredit(
       this.account,
       { atMs: this.startedMs, cpuMs, processes: sample.processes.length, scanned, scannedPages },
-      creditCapMs(fraction, intervalMs),
+      this.last ? -Infinity : 0,
     );
     if (this.last && this.secondAtMs === Infinity) this.secondAtMs = this.startedMs;
     this.last = { cpuMs, wallMs: sample.costMs, scanned, processes: sample.processes.length };

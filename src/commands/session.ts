@@ -213,7 +213,7 @@ export class Session implements SessionFeed {
       required: this.focusPid === undefined ? [] : [this.focusPid],
       preferred: this.rowPids,
     };
-    const statusOnly = this.budget.plan(this.full?.snapshot, wanted, this.intervalMs);
+    const statusOnly = this.budget.plan(this.full?.snapshot, pids, wanted, this.intervalMs);
     if (statusOnly && statusOnly.length > 0) request.statusOnlyPids = statusOnly;
     const limit = this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
     let trackedRows = 0;
@@ -239,7 +239,7 @@ export class Session implements SessionFeed {
       }
     }
     const read = mergeSnapshots(parts);
-    this.budget.record(read, this.intervalMs);
+    this.budget.record(read);
     // Rows carried over from the last full sample keep its pages only while pages are tracked.
     const carried = carryScans(read, this.full?.snapshot);
     const merged = request.pages || carried === read ? carried : withoutPages(carried, request);
@@ -296,9 +296,9 @@ export class Session implements SessionFeed {
     const base = this.update.snapshot;
     const pid = this.focusPid;
     if (pid !== undefined && base && !this.sharersAreOld()) {
-      this.budget.plan(undefined, {}, this.intervalMs);
+      this.budget.plan(undefined, [pid], {}, this.intervalMs);
       const fresh = this.source.sample({ pids: [pid], focusPid: pid });
-      this.budget.record(fresh, this.intervalMs);
+      this.budget.record(fresh);
       return this.changes.acceptFocused(base, pid, fresh);
     }
     return this.sampleAll(false);

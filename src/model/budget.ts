@@ -57,7 +57,10 @@ export interface ScanPlanInput {
    * even when it alone costs more, so that no process waits forever.
    */
   allowanceIsFull: boolean;
-  /** A process whose pages are older than this (ms since the epoch) is read anyway, one per sample. */
+  /**
+   * A process whose pages are older than this (ms since the epoch) is read anyway, one per
+   * sample (a process never read waits for the allowance like any other).
+   */
   overdueBeforeMs: number;
   costs: ScanCosts;
 }
@@ -101,7 +104,7 @@ export function planScans(input: ScanPlanInput): ScanPlan {
     const cost = estimateScanMs(c, costs);
     if (estimatedMs + cost > input.allowanceMs) {
       // The oldest waits for the allowance to grow; none behind it goes first (it would starve).
-      const overdue = !(c.scannedAtMs >= input.overdueBeforeMs); // NaN (never read) too
+      const overdue = c.scannedAtMs < input.overdueBeforeMs;
       const forced = optional === 0 && (input.allowanceIsFull || overdue);
       if (forced) {
         pids.push(c.pid);
@@ -197,20 +200,20 @@ export function fitCosts(samples: readonly SampleCost[], previous: ScanCosts): S
 }
 
 /**
- * Takes a sample's cost out of the credit (down to −capMs: a first sample of a big host is not
- * repaid for minutes) and fits the costs again over the recent samples.
+ * Takes a sample's cost out of the credit, not below `floorMs` (0 for a sample outside the
+ * budget, -Infinity otherwise), and fits the costs again over the recent samples.
  */
 export function spendCredit(
   account: BudgetAccount,
   sample: SampleCost,
-  capMs: number,
+  floorMs: number,
 ): BudgetAccount {
   const recent = [...account.recent, sample].filter(
     (r) => r.atMs > sample.atMs - AVERAGE_WINDOW_MS,
   );
   return {
     ...account,
-    creditMs: Math.max(-capMs, account.creditMs - sample.cpuMs),
+    creditMs: Math.max(floorMs, account.creditMs - sample.cpuMs),
     costs: fitCosts(recent, account.costs),
     recent,
   };

@@ -56,13 +56,13 @@ describe('sampling within a CPU budget (root)', () => {
     const started = performance.now();
     for (let i = 0; i < SAMPLES; i++) {
       if (i > 0) await sleep(INTERVAL_MS);
-      const statusOnly = budget.plan(previous, { required: [focus.pid] }, INTERVAL_MS);
+      const statusOnly = budget.plan(previous, pids, { required: [focus.pid] }, INTERVAL_MS);
       const read = sampler.sample({
         pids,
         focusPid: focus.pid,
         ...(statusOnly ? { statusOnlyPids: statusOnly } : {}),
       });
-      budget.record(read, INTERVAL_MS);
+      budget.record(read);
       readIn.push(read.processes.filter((p) => p.scannedAtMs === undefined).map((p) => p.pid));
       previous = carryScans(read, previous);
       frames.push(previous);

@@ -69,8 +69,10 @@ describe('planning which processes a sample reads', () => {
     expect(plan(c, { allowanceMs: 10 })).toEqual([]);
     // Once the credit is as full as it gets, the oldest is read even though it costs more.
     expect(plan(c, { allowanceMs: 10, allowanceIsFull: true })).toEqual([1]);
-    // Or once it is overdue.
+    // Or once it is overdue; a process never read waits like any other.
     expect(plan(c, { allowanceMs: 10, overdueBeforeMs: NOW - 5000 })).toEqual([1]);
+    const never = [cand(4, 50_000, NaN), ...c];
+    expect(plan(never, { allowanceMs: 10, overdueBeforeMs: NOW - 5000 })).toEqual([]);
   });
 
   it('keeps the sort order between equally old processes, and counts each process listed', () => {
@@ -90,8 +92,9 @@ describe('the credit account', () => {
     a = accrueCredit(a, 0.1, 60_000, 500);
     expect(a.creditMs).toBe(500);
     const sample = { atMs: 60_000, cpuMs: 2000, processes: 10, scanned: 10, scannedPages: 1e6 };
-    a = spendCredit(a, sample, 500);
-    expect(a.creditMs).toBe(-500); // a big first sample is repaid at most for a cap's worth
+    expect(spendCredit(a, sample, -Infinity).creditMs).toBe(-1500);
+    // The first sample is outside the budget: not charged.
+    expect(spendCredit(a, sample, 0).creditMs).toBe(0);
   });
 
   it('fits the cost per process and per page to recent samples', () => {
@@ -108,7 +111,7 @@ describe('the credit account', () => {
     ] as const;
     samples.forEach(([processes, scanned, scannedPages], i) => {
       const cpuMs = cost(processes, scanned, scannedPages);
-      a = spendCredit(a, { atMs: i * 1000, cpuMs, processes, scanned, scannedPages }, 1e9);
+      a = spendCredit(a, { atMs: i * 1000, cpuMs, processes, scanned, scannedPages }, -Infinity);
     });
     expect(a.costs.msPerProcess).toBeCloseTo(0.02, 6);
     expect(a.costs.msPerPage).toBeCloseTo(0.004, 6);
@@ -118,11 +121,11 @@ describe('the credit account', () => {
     let a = newBudgetAccount();
     for (let i = 0; i <= 10; i++) {
       const sample = { atMs: i * 2000, cpuMs: 100, processes: 1, scanned: 1, scannedPages: 0 };
-      a = spendCredit(a, sample, 1e9);
+      a = spendCredit(a, sample, -Infinity);
     }
     expect(averageCpuFraction(a)).toBeCloseTo(0.05);
     const late = { atMs: 10 * 2000 + AVERAGE_WINDOW_MS, cpuMs: 0, processes: 1, scanned: 0 };
-    expect(spendCredit(a, { ...late, scannedPages: 0 }, 1e9).recent).toHaveLength(1);
+    expect(spendCredit(a, { ...late, scannedPages: 0 }, -Infinity).recent).toHaveLength(1);
   });
 });
 
