@@ -89,13 +89,17 @@ export class ScanBudget {
       if (!Number.isNaN(p.totals.rssBytes)) scannedPages += p.totals.rssBytes / sample.pageSize;
     }
     const cpuMs = sample.cpuMs ?? sample.costMs;
-    // The first sample reads everything, whatever the budget: it is not charged. Every later
-    // one is, in full, so that the average keeps to the budget.
+    // The first sample reads everything, whatever the budget: it is not charged, and earns no
+    // credit while it runs. Every later one is charged in full, so that the average keeps to
+    // the budget.
+    const first = this.last === undefined;
     this.account = spendCredit(
       this.account,
       { atMs: this.startedMs, cpuMs, processes: sample.processes.length, scanned, scannedPages },
-      this.last ? -Infinity : 0,
+      first ? 0 : -Infinity,
     );
+    if (first && this.account.atMs !== undefined)
+      this.account = { ...this.account, atMs: this.now() };
     if (this.last && this.secondAtMs === Infinity) this.secondAtMs = this.startedMs;
     this.last = { cpuMs, wallMs: sample.costMs, scanned, processes: sample.processes.length };
   }
