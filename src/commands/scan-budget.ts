@@ -24,8 +24,6 @@ export class ScanBudget {
   private account: BudgetAccount = newBudgetAccount();
   private startedMs = 0;
   private last: { cpuMs: number; wallMs: number; scanned: number; processes: number } | undefined;
-  /** When the second sample started (the first within the budget). */
-  private secondAtMs = Infinity;
 
   constructor(
     /** Percent of one core; undefined: no budget. */
@@ -89,26 +87,24 @@ export class ScanBudget {
       if (!Number.isNaN(p.totals.rssBytes)) scannedPages += p.totals.rssBytes / sample.pageSize;
     }
     const cpuMs = sample.cpuMs ?? sample.costMs;
-    // The first sample reads everything, whatever the budget: it is not charged, and earns no
-    // credit while it runs. Every later one is charged in full, so that the average keeps to
-    // the budget.
-    const first = this.last === undefined;
-    this.account = spendCredit(
-      this.account,
-      { atMs: this.startedMs, cpuMs, processes: sample.processes.length, scanned, scannedPages },
-      first ? 0 : -Infinity,
-    );
-    if (first && this.account.atMs !== undefined)
-      this.account = { ...this.account, atMs: this.now() };
-    if (this.last && this.secondAtMs === Infinity) this.secondAtMs = this.startedMs;
-    this.last = { cpuMs, wallMs: sample.costMs, scanned, processes: sample.processes.length };
+    const processes = sample.processes.length;
+    if (this.last === undefined) {
+      // The first sample reads everything, whatever the budget: it is not charged, earns no
+      // credit while it runs, teaches no costs (it runs on cold code and buffers) and is left
+      // out of the average.
+      if (this.account.atMs !== undefined) this.account = { ...this.account, atMs: this.now() };
+    } else {
+      // Every later sample is charged in full, so that the average keeps to the budget.
+      const cost = { atMs: this.startedMs, cpuMs, processes, scanned, scannedPages };
+      this.account = spendCredit(this.account, cost, -Infinity);
+    }
+    this.last = { cpuMs, wallMs: sample.costMs, scanned, processes };
   }
 
   /** What the header shows of the sampler's own cost. */
   cost(): SamplerCost | undefined {
     if (!this.last) return undefined;
-    // The first sample reads everything, whatever the budget: the average leaves it out.
-    const average = averageCpuFraction(this.account, this.secondAtMs);
+    const average = averageCpuFraction(this.account);
     return {
       ...this.last,
       averagePercent: average === undefined ? undefined : average * 100,

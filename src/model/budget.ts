@@ -221,14 +221,11 @@ export function spendCredit(
 
 /**
  * The sampler's average CPU use, as a fraction of one core, over the recent samples: each
- * sample's CPU time against the wall time from its start to the next one's; only samples from
- * `sinceMs` on. Undefined before two samples.
+ * sample's CPU time against the wall time from its start to the next one's. Undefined before
+ * two samples.
  */
-export function averageCpuFraction(
-  account: BudgetAccount,
-  sinceMs = -Infinity,
-): number | undefined {
-  const recent = account.recent.filter((r) => r.atMs >= sinceMs);
+export function averageCpuFraction(account: BudgetAccount): number | undefined {
+  const { recent } = account;
   if (recent.length < 2) return undefined;
   const spanMs = recent.at(-1)!.atMs - recent[0]!.atMs;
   if (spanMs <= 0) return undefined;
