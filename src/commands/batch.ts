@@ -73,7 +73,8 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
       args.write(JSON.stringify(json) + '\n');
       continue;
     }
-    let text = (frame > 0 ? '\n' : '') + formatTable(snapshot, processes, { sortKey: args.sort });
+    const table = formatTable(snapshot, processes, { sortKey: args.sort, cost: budget.cost() });
+    let text = (frame > 0 ? '\n' : '') + table;
     if (changes) {
       const events = computeEvents(changes, snapshot.processes, EVENT_LINES);
       text += '\n' + formatEvents(events, snapshot.pageSize, changes.intervalMs).join('\n') + '\n';

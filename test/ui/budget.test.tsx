@@ -112,6 +112,8 @@ describe('the process list within a budget', () => {
     const title = lines.find((l) => l.includes('COMMAND'))!;
     expect(title).toMatch(/ SWAP {2}AGE COMMAND$/);
     expect(lines.find((l) => /^ +2 /.test(l))).toMatch(/ 12s \/usr\/bin\/proc2/);
+    const withCost = formatTable(snap!, snap!.processes, { cost: update(10).cost! }).split('\n');
+    expect(withCost[1]).toMatch(/^sampler 48 ms \(CPU 61 ms\), avg 3\.2% of a core, budget 10%/);
     const fresh = { ...snap!, processes: [snap!.processes[0]!] };
     expect(formatTable(fresh, fresh.processes)).not.toContain('AGE');
   });

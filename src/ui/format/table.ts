@@ -3,6 +3,8 @@ import type { SortKey } from '../../model/sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { sizeCells, sizeTitles } from '../columns.js';
 import { fit, formatAddress, formatBytes } from './size.js';
+import type { SamplerCost } from '../intents.js';
+import { formatSamplerCost } from './header.js';
 import { formatAge, sanitize } from './text.js';
 
 export interface TableOptions {
@@ -11,6 +13,8 @@ export interface TableOptions {
   /** Terminal width; lines are cut to it. Default: no limit. */
   width?: number;
   mappings?: boolean;
+  /** The sampler's own cost (batch frames): a line under the first. */
+  cost?: SamplerCost;
 }
 
 /** The summary lines above any table: host, kernel, time, cost, privilege, memory. */
@@ -75,7 +79,9 @@ export function formatTable(
   // AGE: how old each row's per-page data is, shown when any row was not read in this sample.
   const ages = processes.some((p) => p.scannedAtMs !== undefined);
   const title = processTitle(options.sortKey, options.reverse, ages);
-  const lines = [...formatHeader(snapshot), '', title];
+  const header = formatHeader(snapshot);
+  if (options.cost) header.splice(1, 0, formatSamplerCost(options.cost).text);
+  const lines = [...header, '', title];
   for (const p of processes) {
     lines.push(processRow(p, ages ? snapshot.timeMs : undefined));
     if (options.mappings) lines.push(...mappingRows(p));
