@@ -170,6 +170,12 @@ describe('bad input', () => {
     [['snapshot', '-p', 'abc'], /^memtop: -p expects process ids like 123,456; got "abc"\n$/],
     [['snapshot', '--limit', '0'], /^memtop: --limit expects a whole number ≥ 1; got "0"\n$/],
     [['-b', '-d', '-1'], /^memtop: -d expects seconds between 0.1 and 3600; got "-1"\n$/],
+    [
+      ['-b', '--budget', '0'],
+      /^memtop: --budget expects a percentage of one core above 0 \(like 10 or 2\.5\), or off; got "0"\n$/,
+    ],
+    [['-b', '--budget', 'lots'], /^memtop: --budget expects a percentage .* got "lots"\n$/],
+    [['snapshot', '--budget', '5'], /^memtop: Unknown argument: budget\n$/],
     [['snapshot', '--frobnicate'], /^memtop: Unknown argument: frobnicate\n$/],
     [['snapshot', '--json', '--csv'], /^memtop: Arguments json and csv are mutually exclusive\n$/],
     [['pagemaps'], /^memtop: Not enough non-option arguments: got 0, need at least 1\n$/],
