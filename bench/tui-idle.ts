@@ -71,7 +71,8 @@ def memtop():
     while todo:
         p = todo.pop()
         try:
-            if open('/proc/%d/cmdline' % p).read().split('\\0')[:2] == [node, cli]: return p
+            args = open('/proc/%d/cmdline' % p).read().split('\\0')
+            if open('/proc/%d/comm' % p).read().strip() == 'node' and cli in args[1:]: return p
         except OSError: continue
         todo += children(p)
     raise SystemExit('memtop did not start')
@@ -117,21 +118,27 @@ print(json.dumps({'mainPct': pct(main), 'allPct': pct(total), 'otherThreads': ot
 
 /** Runs memtop on a pty for warm-up + window seconds and returns its CPU share. */
 export function measureTuiIdle(options: TuiIdleOptions): TuiIdleResult {
-  const out = execFileSync(
-    'python3',
-    [
-      '-c',
-      SCRIPT,
-      options.node,
-      options.cli,
-      String(options.warmupS),
-      String(options.windowS),
-      options.isolated ? '1' : '0',
-      String(TUI_COLUMNS),
-      String(TUI_ROWS),
-    ],
-    { encoding: 'utf8' },
-  );
+  let out: string;
+  try {
+    out = execFileSync(
+      'python3',
+      [
+        '-c',
+        SCRIPT,
+        options.node,
+        options.cli,
+        String(options.warmupS),
+        String(options.windowS),
+        options.isolated ? '1' : '0',
+        String(TUI_COLUMNS),
+        String(TUI_ROWS),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`TUI idle measurement failed: ${stderr || String(error)}`, { cause: error });
+  }
   return JSON.parse(out) as TuiIdleResult;
 }
 
