@@ -117,6 +117,8 @@ interface Result {
   inkMs: number[];
   bytes: number[];
   idleBytes: number;
+  /** CPU time (all threads, garbage collection included) per steady-state frame. */
+  cpuMsPerFrame: number;
 }
 
 async function measure(incremental: boolean, processes: number, frames: number): Promise<Result> {
@@ -151,6 +153,7 @@ async function measure(incremental: boolean, processes: number, frames: number):
   const frameMs: number[] = [];
   const bytes: number[] = [];
   const linesPerFrame: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 1; i <= frames; i++) {
     snapshot = nextSample(snapshot, i);
     before = output.bytesWritten;
@@ -162,13 +165,15 @@ async function measure(incremental: boolean, processes: number, frames: number):
     bytes.push(output.bytesWritten - before);
     linesPerFrame.push(terminal.linesRewritten - lines);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerFrame = (cpu.user + cpu.system) / 1000 / frames;
   before = output.bytesWritten;
   feed.publish({ ...snapshot }); // same numbers, same clock: nothing should be written
   await sleep(throttleMs);
   const idleBytes = output.bytesWritten - before;
   instance.unmount();
   output.detach();
-  return { linesPerFrame, firstFrameBytes, frameMs, inkMs, bytes, idleBytes };
+  return { linesPerFrame, firstFrameBytes, frameMs, inkMs, bytes, idleBytes, cpuMsPerFrame };
 }
 
 const processes = option('processes', 500);
@@ -188,6 +193,7 @@ line(
   `${ms(median(incremental.frameMs))} / ${ms(p95(incremental.frameMs))}`,
 );
 line("  of which Ink's layout and output (median)", ms(median(incremental.inkMs)));
+line('CPU per steady-state frame, all threads (mean)', ms(incremental.cpuMsPerFrame));
 line('lines rewritten per steady-state frame (median)', String(median(incremental.linesPerFrame)));
 line('bytes per steady-state frame, incremental (median)', `${median(incremental.bytes)} B`);
 line('bytes per steady-state frame, full redraw (median)', `${median(full.bytes)} B`);
