@@ -1,3 +1,5 @@
+// First: it decides which build of React loads.
+import './react-production.js';
 import { constants } from 'node:os';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
