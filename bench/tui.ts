@@ -1,6 +1,7 @@
 /**
  * The TUI's cost per frame: 500 synthetic processes on a 120×40 terminal, the real App, Ink
- * options and stdout wrapper, a fake terminal counting bytes. Each steady-state sample changes
+ * options, stdout wrapper and frame writer, a fake terminal counting bytes; then the same
+ * frames drawn by Ink's renderer, for comparison. Each steady-state sample changes
  * 10 visible rows and the header (clock, Σ totals), as a real sample does.
  *
  * Run: npm run build && npx tsx bench/tui.ts [--frames N] [--processes N]
@@ -14,11 +15,14 @@ import { busySnapshot } from '../test/helpers/synthetic.js';
 
 // Ink decides at import time whether it runs in CI (and then draws nothing interactive).
 process.env['CI'] = 'false';
+// React's production build, as in the interactive view.
+await import('../src/commands/react-production.js');
 const { render } = await import('ink');
 const { createElement } = await import('react');
 const { App } = await import('../src/ui/App.js');
 const { INK_OPTIONS } = await import('../src/commands/interactive.js');
 const { TerminalOutput } = await import('../src/commands/terminal-output.js');
+const { FrameWriter } = await import('../src/commands/frame-writer.js');
 const { sortProcesses } = await import('../src/model/sort.js');
 
 const COLUMNS = 120;
@@ -117,9 +121,14 @@ interface Result {
   inkMs: number[];
   bytes: number[];
   idleBytes: number;
+  /** CPU time (all threads, garbage collection included) per steady-state frame. */
+  cpuMsPerFrame: number;
 }
 
-async function measure(incremental: boolean, processes: number, frames: number): Promise<Result> {
+/** How frames reach the terminal: as the interactive view draws them, or through Ink's renderer. */
+type Drawing = 'direct' | 'ink-incremental' | 'ink-full';
+
+async function measure(drawing: Drawing, processes: number, frames: number): Promise<Result> {
   const terminal = new FakeTerminal();
   const output = new TerminalOutput(terminal);
   const feed = new Feed();
@@ -131,10 +140,11 @@ async function measure(incremental: boolean, processes: number, frames: number):
     sortKey: 'uss',
     intervalMs: 1000,
     color: true,
+    drawFrame: drawing === 'direct' ? new FrameWriter(output).draw : undefined,
   });
   const instance = render(app, {
     ...INK_OPTIONS,
-    incrementalRendering: incremental,
+    incrementalRendering: drawing !== 'ink-full',
     stdout: output as unknown as NodeJS.WriteStream,
     stdin: new FakeKeyboard() as unknown as NodeJS.ReadStream,
     stderr: new FakeTerminal() as unknown as NodeJS.WriteStream,
@@ -151,6 +161,7 @@ async function measure(incremental: boolean, processes: number, frames: number):
   const frameMs: number[] = [];
   const bytes: number[] = [];
   const linesPerFrame: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 1; i <= frames; i++) {
     snapshot = nextSample(snapshot, i);
     before = output.bytesWritten;
@@ -162,19 +173,22 @@ async function measure(incremental: boolean, processes: number, frames: number):
     bytes.push(output.bytesWritten - before);
     linesPerFrame.push(terminal.linesRewritten - lines);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerFrame = (cpu.user + cpu.system) / 1000 / frames;
   before = output.bytesWritten;
   feed.publish({ ...snapshot }); // same numbers, same clock: nothing should be written
   await sleep(throttleMs);
   const idleBytes = output.bytesWritten - before;
   instance.unmount();
   output.detach();
-  return { linesPerFrame, firstFrameBytes, frameMs, inkMs, bytes, idleBytes };
+  return { linesPerFrame, firstFrameBytes, frameMs, inkMs, bytes, idleBytes, cpuMsPerFrame };
 }
 
 const processes = option('processes', 500);
 const frames = option('frames', 40);
-const incremental = await measure(true, processes, frames);
-const full = await measure(false, processes, Math.min(frames, 10));
+const direct = await measure('direct', processes, frames);
+const incremental = await measure('ink-incremental', processes, frames);
+const full = await measure('ink-full', processes, Math.min(frames, 10));
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const line = (label: string, value: string) => console.log(`  ${label.padEnd(52)}${value}`);
 console.log(
@@ -183,13 +197,16 @@ console.log(
 console.log(
   `(each frame: ${CHANGED_ROWS} rows and the header change; Ink ${INK_OPTIONS.maxFps} fps max)`,
 );
-line(
-  'frame time, sample in → bytes out (median / p95)',
-  `${ms(median(incremental.frameMs))} / ${ms(p95(incremental.frameMs))}`,
-);
+const frameTime = (r: Result) => `${ms(median(r.frameMs))} / ${ms(p95(r.frameMs))}`;
+line('frame time, sample in → bytes out (median / p95)', frameTime(direct));
+line('CPU per steady-state frame, all threads (mean)', ms(direct.cpuMsPerFrame));
+line('lines rewritten per steady-state frame (median)', String(median(direct.linesPerFrame)));
+line('bytes per steady-state frame (median)', `${median(direct.bytes)} B`);
+line('bytes of the first (whole) frame', `${direct.firstFrameBytes} B`);
+line('bytes when a sample changes nothing', `${direct.idleBytes} B`);
+console.log("The same frames drawn by Ink's renderer instead:");
+line('frame time, line diff (median / p95)', frameTime(incremental));
 line("  of which Ink's layout and output (median)", ms(median(incremental.inkMs)));
-line('lines rewritten per steady-state frame (median)', String(median(incremental.linesPerFrame)));
-line('bytes per steady-state frame, incremental (median)', `${median(incremental.bytes)} B`);
+line('CPU per steady-state frame, line diff (mean)', ms(incremental.cpuMsPerFrame));
+line('bytes per steady-state frame, line diff (median)', `${median(incremental.bytes)} B`);
 line('bytes per steady-state frame, full redraw (median)', `${median(full.bytes)} B`);
-line('bytes of the first (whole) frame', `${incremental.firstFrameBytes} B`);
-line('bytes when a sample changes nothing', `${incremental.idleBytes} B`);

@@ -1,3 +1,5 @@
+// First: it decides which build of React loads.
+import './react-production.js';
 import { constants } from 'node:os';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
@@ -7,6 +9,7 @@ import { App } from '../ui/App.js';
 import type { SessionIntent } from '../ui/intents.js';
 import { Session } from './session.js';
 import { TerminalGuard } from './terminal.js';
+import { FrameWriter } from './frame-writer.js';
 import { TerminalOutput } from './terminal-output.js';
 
 export interface InteractiveArgs {
@@ -20,7 +23,11 @@ export interface InteractiveArgs {
   budgetPercent?: number;
 }
 
-/** Ink's options for memtop: line diff, at most 10 frames a second, memtop handles Ctrl-C. */
+/**
+ * Ink's options for memtop: memtop handles Ctrl-C. The interactive view's frames are drawn by
+ * FrameWriter, so Ink's own output stays empty; where Ink draws (the benchmark's comparison) it
+ * diffs lines, at most 10 frames a second.
+ */
 export const INK_OPTIONS = {
   incrementalRendering: true,
   maxFps: 10,
@@ -88,6 +95,7 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
       sortKey: args.sort,
       intervalMs: args.intervalMs,
       color: args.color,
+      drawFrame: new FrameWriter(output).draw,
     });
     instance = render(app, {
       ...INK_OPTIONS,

@@ -1,5 +1,6 @@
 import { useEffect, useReducer } from 'react';
 import type { ViewSortKey } from '../model/view-sort.js';
+import { FrameSink, type DrawFrame } from './components/Frame.js';
 import { CurrentScreen } from './components/Screens.js';
 import type { SessionFeed, SessionIntent } from './intents.js';
 import { appReducer } from './state/app-reducer.js';
@@ -15,10 +16,12 @@ export interface AppProps {
   sortKey: ViewSortKey;
   intervalMs: number;
   color: boolean;
+  /** Draws frames straight to the terminal; without it Ink draws them. */
+  drawFrame?: DrawFrame;
 }
 
 /** The interactive TUI: snapshots in through the feed, intents out; it only draws. */
-export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color }: AppProps) {
+export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color, drawFrame }: AppProps) {
   const viewport = useTerminalSize();
   const [state, dispatch] = useReducer(
     appReducer,
@@ -32,5 +35,9 @@ export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color }: AppP
   useEffect(() => {
     if (state.quit) onQuit();
   }, [state.quit, onQuit]);
-  return <CurrentScreen state={state} />;
+  return (
+    <FrameSink.Provider value={drawFrame}>
+      <CurrentScreen state={state} />
+    </FrameSink.Provider>
+  );
 }
