@@ -1,0 +1,325 @@
+import yargs, { type Argv } from 'yargs';
+import { runBatch } from './commands/batch.js';
+import { DEFAULT_TRACK_PAGES } from './commands/session.js';
+import {
+  parseCount,
+  parseIntervalMs,
+  parsePidList,
+  parseSortKey,
+  samplerOptions,
+  type GlobalArgs,
+} from './commands/options.js';
+import { runPagemaps } from './commands/pagemaps.js';
+import { renderSnapshot, type OutputFormat } from './commands/snapshot.js';
+import { MemtopError, UsageError } from './errors.js';
+import { SORT_KEYS } from './model/sort.js';
+import { Sampler } from './sampler/sampler.js';
+import { renderLibraries } from './commands/libs.js';
+import { parseAddress, renderShares } from './commands/shares.js';
+
+const VERSION = '0.1.0';
+
+/** Writes to stdout; a closed pipe (memtop ... | head) ends memtop quietly. */
+function write(text: string): void {
+  process.stdout.write(text);
+}
+
+function globalOptions(y: Argv) {
+  return y
+    .option('proc-root', {
+      type: 'string',
+      default: '/proc',
+      describe: 'Where proc is mounted (for fixture trees)',
+      requiresArg: true,
+    })
+    .option('unprivileged', {
+      type: 'boolean',
+      default: false,
+      describe: 'Act as a user without CAP_SYS_ADMIN even when root',
+    })
+    .option('include-self', {
+      type: 'boolean',
+      default: false,
+      describe: 'List memtop’s own process too',
+    })
+    .option('prefault', {
+      choices: ['libs', 'all', 'none'] as const,
+      default: 'libs' as const,
+      describe:
+        'Fault in memtop’s own file pages before sampling so it does not shift others’ share counts',
+    })
+    .option('color', {
+      type: 'boolean',
+      default: true,
+      describe: 'Colour (also off with NO_COLOR)',
+    });
+}
+
+/** Opens the sampler for one command and always closes it. */
+function withSampler<T>(args: Parameters<typeof toGlobal>[0], run: (sampler: Sampler) => T): T {
+  const sampler = Sampler.open(samplerOptions(toGlobal(args)));
+  try {
+    return run(sampler);
+  } finally {
+    sampler.close();
+  }
+}
+
+function toGlobal(argv: {
+  procRoot: string;
+  unprivileged: boolean;
+  includeSelf: boolean;
+  prefault: 'libs' | 'all' | 'none';
+}): GlobalArgs {
+  return {
+    procRoot: argv.procRoot,
+    unprivileged: argv.unprivileged,
+    includeSelf: argv.includeSelf,
+    prefault: argv.prefault,
+  };
+}
+
+export function buildParser(argv: string[]) {
+  return globalOptions(yargs(argv))
+    .scriptName('memtop')
+    .usage(
+      'memtop: top for page sharing — who holds which pages, alone or shared\n\nUsage: memtop [command] [options]',
+    )
+    .command(
+      '$0',
+      'Interactive view on a terminal; batch text frames otherwise',
+      (y) =>
+        y
+          .option('batch', {
+            alias: 'b',
+            type: 'boolean',
+            default: false,
+            describe: 'Text frames, like top -b',
+          })
+          .option('iterations', {
+            alias: 'n',
+            type: 'number',
+            describe: 'Frames to print in batch mode (default: until interrupted)',
+            requiresArg: true,
+          })
+          .option('delay', {
+            alias: 'd',
+            type: 'number',
+            default: 2,
+            describe: 'Seconds between samples',
+            requiresArg: true,
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'Batch frames as JSON, one object per line',
+          })
+          .option('pid', {
+            alias: 'p',
+            type: 'string',
+            describe: 'Only these process ids (comma-separated)',
+            requiresArg: true,
+          })
+          .option('sort', {
+            alias: 's',
+            type: 'string',
+            default: 'uss',
+            describe: `Sort key: ${SORT_KEYS.join(', ')}`,
+            requiresArg: true,
+          })
+          .option('track-pages', {
+            type: 'number',
+            default: DEFAULT_TRACK_PAGES,
+            describe:
+              'Interactive view: track every page of every process (copy-on-write and sharing changes) while the host has at most this many resident pages',
+            requiresArg: true,
+          })
+          .option('limit', {
+            type: 'number',
+            describe: 'Show at most N processes per frame',
+            requiresArg: true,
+          }),
+      async (args) => {
+        const pids = parsePidList(args.pid);
+        const intervalMs = parseIntervalMs(args.delay);
+        const sort = parseSortKey(args.sort);
+        const iterations = parseCount(args.iterations, '-n');
+        const limit = parseCount(args.limit, '--limit');
+        const interactive =
+          !args.batch &&
+          !args.json &&
+          process.stdout.isTTY === true &&
+          process.stdin.isTTY === true;
+        const sampler = Sampler.open(samplerOptions(toGlobal(args)));
+        try {
+          if (interactive) {
+            // Ink and React load only for the interactive view: the batch commands start faster.
+            const { runInteractive } = await import('./commands/interactive.js');
+            await runInteractive(sampler, {
+              intervalMs,
+              sort,
+              pids,
+              trackPages: parseCount(args.trackPages, '--track-pages'),
+              color: args.color && !process.env['NO_COLOR'],
+            });
+            return;
+          }
+          const controller = new AbortController();
+          const stop = () => controller.abort();
+          process.once('SIGINT', stop).once('SIGTERM', stop);
+          await runBatch(sampler, {
+            iterations,
+            intervalMs,
+            json: args.json,
+            pids,
+            sort,
+            limit,
+            write,
+            signal: controller.signal,
+          });
+        } finally {
+          sampler.close();
+        }
+      },
+    )
+    .command(
+      'snapshot',
+      'One sample, as a table, JSON or CSV',
+      (y) =>
+        y
+          .option('json', { type: 'boolean', describe: 'JSON (schema: docs/JSON.md)' })
+          .option('csv', { type: 'boolean', describe: 'CSV, one row per process (or per mapping)' })
+          .conflicts('json', 'csv')
+          .option('pid', {
+            alias: 'p',
+            type: 'string',
+            describe: 'Only these process ids (comma-separated)',
+            requiresArg: true,
+          })
+          .option('mappings', {
+            alias: 'm',
+            type: 'boolean',
+            default: false,
+            describe: 'Include every mapping of each process',
+          })
+          .option('sort', {
+            alias: 's',
+            type: 'string',
+            default: 'uss',
+            describe: `Sort key: ${SORT_KEYS.join(', ')}`,
+            requiresArg: true,
+          })
+          .option('limit', {
+            type: 'number',
+            describe: 'Show at most N processes',
+            requiresArg: true,
+          }),
+      (args) => {
+        const format: OutputFormat = args.json ? 'json' : args.csv ? 'csv' : 'table';
+        const pids = parsePidList(args.pid);
+        const sort = parseSortKey(args.sort);
+        const limit = parseCount(args.limit, '--limit');
+        withSampler(args, (sampler) =>
+          write(renderSnapshot(sampler, { format, pids, mappings: args.mappings, sort, limit })),
+        );
+      },
+    )
+    .command(
+      'pagemaps <pid>',
+      'The original /proc/PID/pagemaps listing: each mapping, then a map count per page (negative: dirty)',
+      (y) => y.positional('pid', { type: 'string', describe: 'Process id', demandOption: true }),
+      (args) => {
+        const [pid] = parsePidList(args.pid) ?? [];
+        if (pid === undefined) throw new UsageError('pagemaps expects a process id');
+        withSampler(args, (sampler) => runPagemaps(sampler, pid, write));
+      },
+    )
+    .command(
+      'libs',
+      'Every mapped file (shared libraries first of all) across processes: who maps it, Σ RSS, Σ PSS, private pages',
+      (y) =>
+        y
+          .option('json', { type: 'boolean', default: false, describe: 'JSON' })
+          .option('users', {
+            alias: 'u',
+            type: 'boolean',
+            default: false,
+            describe: 'List each process under each file',
+          })
+          .option('pid', {
+            alias: 'p',
+            type: 'string',
+            describe: 'Only these process ids (comma-separated)',
+            requiresArg: true,
+          })
+          .option('limit', { type: 'number', describe: 'Show at most N files', requiresArg: true }),
+      (args) => {
+        const pids = parsePidList(args.pid);
+        const limit = parseCount(args.limit, '--limit');
+        withSampler(args, (sampler) =>
+          write(renderLibraries(sampler, { json: args.json, pids, limit, users: args.users })),
+        );
+      },
+    )
+    .command(
+      'shares <pid>',
+      'Who shares pages with a process, ranked by bytes; with --page, who maps one page (root)',
+      (y) =>
+        y
+          .positional('pid', { type: 'string', describe: 'Process id', demandOption: true })
+          .option('page', {
+            type: 'string',
+            describe: 'A virtual address in the process (hex 0x… or decimal)',
+            requiresArg: true,
+          })
+          .option('json', { type: 'boolean', default: false, describe: 'JSON' })
+          .option('limit', {
+            type: 'number',
+            describe: 'Show at most N processes',
+            requiresArg: true,
+          }),
+      (args) => {
+        const [pid] = parsePidList(args.pid) ?? [];
+        if (pid === undefined) throw new UsageError('shares expects a process id');
+        const page = args.page === undefined ? undefined : parseAddress(args.page);
+        const limit = parseCount(args.limit, '--limit');
+        withSampler(args, (sampler) =>
+          write(renderShares(sampler, { pid, page, json: args.json, limit })),
+        );
+      },
+    )
+    .example('memtop', 'Interactive: processes by USS, Enter to drill into mappings and pages')
+    .example('memtop snapshot --sort pss --limit 10', 'The ten largest processes by PSS')
+    .example('memtop snapshot --json -p 1234 --mappings', 'One process with every mapping, as JSON')
+    .example('memtop pagemaps 1234 | less', 'Per-page map counts of process 1234')
+    .example('memtop libs --limit 20', 'The twenty mapped files with the most resident pages')
+    .example('memtop shares 1234', 'The processes sharing the most pages with process 1234')
+    .example('memtop -b -n 3 -d 5', 'Three text frames five seconds apart')
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .alias('version', 'V')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+}
+
+/** Runs memtop; every failure ends as one line on stderr and a non-zero exit. */
+export async function main(argv: string[]): Promise<number> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
+  try {
+    await buildParser(argv).parseAsync();
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const known = error instanceof MemtopError;
+    process.stderr.write(`memtop: ${known ? message : `internal error: ${message}`}\n`);
+    if (process.env['MEMTOP_DEBUG'] && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
