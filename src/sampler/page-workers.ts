@@ -6,6 +6,7 @@
  * The main thread blocks in Atomics.wait until the units claimed by workers are done: sample()
  * stays synchronous.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PfnIndexBuffers } from './pfn-index.js';
 
@@ -27,7 +28,7 @@ const UNIT_FAILED = 3;
 /** A unit taking this long means a worker is gone (a read takes milliseconds). */
 const STALL_MS = 20_000;
 
-/** What every worker is given once, at start. */
+/** What every worker is given once, when a pool takes it (its first message). */
 export interface WorkerSetup {
   /** 1, 2, ...: the main thread is 0. */
   thread: number;
@@ -57,6 +58,7 @@ export interface BufferSet {
 }
 
 export type WorkerMessage =
+  | { kind: 'setup'; setup: WorkerSetup }
   | { kind: 'buffers'; buffers: BufferSet }
   | { kind: 'phase'; phase: number; units: number; ctl: SharedArrayBuffer };
 
@@ -103,17 +105,68 @@ export function claimUnits(
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /** The module a worker runs: compiled JavaScript, or the TypeScript source under tsx/vitest. */
-function spawn(setup: WorkerSetup): Worker {
+function spawn(): Worker {
   const here = import.meta.url;
   if (FROM_SOURCES) {
     const target = new URL('./page-worker.ts', here).href;
     const code =
       `(async () => { const { tsImport } = await import('tsx/esm/api'); ` +
       `await tsImport(${JSON.stringify(target)}, ${JSON.stringify(here)}); })()`;
-    return new Worker(code, { eval: true, workerData: setup, execArgv: [] });
+    return new Worker(code, { eval: true, execArgv: [] });
   }
   // No loader flags of the parent (tsx's, for one): the worker is plain JavaScript.
-  return new Worker(new URL('./page-worker.js', here), { workerData: setup, execArgv: [] });
+  return new Worker(new URL('./page-worker.js', here), { execArgv: [] });
+}
+
+/** A worker and when it has loaded (or failed to). */
+interface Started {
+  worker: Worker;
+  ready: Promise<void>;
+  gone: boolean;
+}
+
+function start(): Started {
+  const worker = spawn();
+  const started: Started = { worker, ready: Promise.resolve(), gone: false };
+  started.ready = new Promise((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('error', () => resolve());
+    worker.once('exit', () => {
+      started.gone = true;
+      resolve();
+    });
+  });
+  return started;
+}
+
+/** Workers started ahead of the sampler (prestartWorkers), not taken by a pool yet. */
+const prestarted: Started[] = [];
+
+/**
+ * Threads a sample reads with by default, this one included: the CPUs available, at most 4, on
+ * the live /proc; 1 elsewhere, and when running from the TypeScript sources.
+ */
+export function defaultThreads(isLive: boolean): number {
+  return isLive && !FROM_SOURCES ? Math.min(availableParallelism(), 4) : 1;
+}
+
+/**
+ * Starts the workers a sampler on the live /proc will want, before it exists: a worker takes
+ * ~100 ms to load and compile its code, which a one-shot command would otherwise spend with the
+ * main thread reading alone. The next WorkerPool takes them; Sampler.open() ends those it did
+ * not take. They never keep the process alive on their own.
+ */
+export function prestartWorkers(count = defaultThreads(true) - 1): void {
+  for (let i = prestarted.length; i < Math.min(count, MAX_THREADS - 1); i++) {
+    const started = start();
+    started.worker.unref();
+    prestarted.push(started);
+  }
+}
+
+/** Ends the prestarted workers that no pool took. */
+export function releasePrestarted(): void {
+  for (const { worker } of prestarted.splice(0)) void worker.terminate();
 }
 
 export class WorkerPool {
@@ -126,19 +179,17 @@ export class WorkerPool {
   constructor(count: number, setup: Omit<WorkerSetup, 'thread'>) {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < Math.min(count, MAX_THREADS - 1); i++) {
-      const worker = spawn({ ...setup, thread: i + 1 });
+      const started = prestarted.shift() ?? start();
+      const { worker } = started;
+      if (started.gone) this.broken = true;
+      worker.postMessage({
+        kind: 'setup',
+        setup: { ...setup, thread: i + 1 },
+      } satisfies WorkerMessage);
       // Held (ref) until it has started, so that whenReady() keeps the process alive; then it
       // must not keep a finished process from exiting.
-      ready.push(
-        new Promise((resolve) => {
-          worker.once('message', () => {
-            worker.unref();
-            resolve(undefined);
-          });
-          worker.once('error', () => resolve(undefined));
-          worker.once('exit', () => resolve(undefined));
-        }),
-      );
+      worker.ref();
+      ready.push(started.ready.then(() => void worker.unref()));
       worker.on('error', () => (this.broken = true));
       worker.on('exit', () => (this.broken = true));
       this.workers.push(worker);
