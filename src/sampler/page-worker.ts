@@ -3,7 +3,7 @@
  * claim, on the buffers the main thread shares with it.
  */
 import { closeSync, openSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import {
   accountSegment,
   decodeItem,
@@ -24,6 +24,8 @@ import {
 import { warmUpEngine } from './page-warmup.js';
 import { PfnIndex } from './pfn-index.js';
 
+/** Set (to 1) by the main thread once it has work for this worker: warm-up stops. */
+const workWaiting = new Int32Array((workerData as { workWaiting: SharedArrayBuffer }).workWaiting);
 /** Given by the pool that takes this worker, in its first message. */
 let thread = 0;
 let context: EngineContext | undefined;
@@ -98,7 +100,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
 // setup: any page size compiles the same code); /dev/zero stands in for kpagecount.
 try {
   const zero = openSync('/dev/zero', 'r');
-  warmUpEngine(true, zero, 4096);
+  warmUpEngine(true, zero, 4096, () => Atomics.load(workWaiting, 0) !== 0);
   closeSync(zero);
 } catch {
   // no /dev/zero: the worker simply starts cold

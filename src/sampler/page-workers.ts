@@ -104,18 +104,22 @@ export function claimUnits(
  */
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-/** The module a worker runs: compiled JavaScript, or the TypeScript source under tsx/vitest. */
-function spawn(): Worker {
+/**
+ * The module a worker runs: compiled JavaScript, or the TypeScript source under tsx/vitest.
+ * `workWaiting` (one Int32) is set once the worker has work: it stops warming up.
+ */
+function spawn(workWaiting: SharedArrayBuffer): Worker {
   const here = import.meta.url;
+  const workerData = { workWaiting };
   if (FROM_SOURCES) {
     const target = new URL('./page-worker.ts', here).href;
     const code =
       `(async () => { const { tsImport } = await import('tsx/esm/api'); ` +
       `await tsImport(${JSON.stringify(target)}, ${JSON.stringify(here)}); })()`;
-    return new Worker(code, { eval: true, execArgv: [] });
+    return new Worker(code, { eval: true, workerData, execArgv: [] });
   }
   // No loader flags of the parent (tsx's, for one): the worker is plain JavaScript.
-  return new Worker(new URL('./page-worker.js', here), { execArgv: [] });
+  return new Worker(new URL('./page-worker.js', here), { workerData, execArgv: [] });
 }
 
 /** A worker and when it has loaded (or failed to). */
@@ -123,11 +127,13 @@ interface Started {
   worker: Worker;
   ready: Promise<void>;
   gone: boolean;
+  workWaiting: Int32Array;
 }
 
 function start(): Started {
-  const worker = spawn();
-  const started: Started = { worker, ready: Promise.resolve(), gone: false };
+  const workWaiting = new Int32Array(new SharedArrayBuffer(4));
+  const worker = spawn(workWaiting.buffer as SharedArrayBuffer);
+  const started: Started = { worker, ready: Promise.resolve(), gone: false, workWaiting };
   started.ready = new Promise((resolve) => {
     worker.once('message', () => resolve());
     worker.once('error', () => resolve());
@@ -171,6 +177,7 @@ export function releasePrestarted(): void {
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
+  private readonly workWaiting: Int32Array[] = [];
   /** Set when a worker failed to start or died: the main thread then works alone. */
   private broken = false;
   /** Resolves once every worker has loaded (or the pool broke). */
@@ -193,6 +200,7 @@ export class WorkerPool {
       worker.on('error', () => (this.broken = true));
       worker.on('exit', () => (this.broken = true));
       this.workers.push(worker);
+      this.workWaiting.push(started.workWaiting);
     }
     this.ready = Promise.all(ready).then(() => undefined);
   }
@@ -217,6 +225,7 @@ export class WorkerPool {
    */
   runPhase(phase: number, units: number, run: (unit: number) => void): number {
     const ctl = new Int32Array(new SharedArrayBuffer((UNITS_AT + units) * 4));
+    for (const flag of this.workWaiting) Atomics.store(flag, 0, 1);
     for (const w of this.workers) {
       w.postMessage({
         kind: 'phase',
@@ -249,5 +258,6 @@ export class WorkerPool {
   close(): void {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    this.workWaiting.length = 0;
   }
 }
