@@ -15,6 +15,27 @@ const outdir = `${root}dist`;
 const CHUNK = /^chunk-[A-Z0-9]{8}\.js(\.map)?$|^[a-z-]+-[A-Z0-9]{8}\.js(\.map)?$/;
 for (const name of readdirSync(outdir)) if (CHUNK.test(name)) rmSync(`${outdir}/${name}`);
 
+/**
+ * string-width and wrap-ansi build an Intl.Segmenter and Unicode property regexes when they
+ * load (~20 ms), and yargs imports them for its help layout (itself and through cliui), so every
+ * command paid for them. yargs and cliui get them through wrappers that load them on first
+ * call: only help screens and the interactive view (Ink imports them too) load them.
+ */
+const lazyHelpText = {
+  name: 'lazy-help-text',
+  setup(b) {
+    b.onResolve({ filter: /^(string-width|wrap-ansi)$/ }, (args) =>
+      args.namespace === 'file' && /[/\\]node_modules[/\\](yargs|cliui)[/\\]/.test(args.importer)
+        ? { path: args.path, namespace: 'lazy-help-text', pluginData: args.resolveDir }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-help-text' }, (args) => ({
+      contents: `export default (...a) => require(${JSON.stringify(args.path)}).default(...a);`,
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -39,6 +60,7 @@ await Promise.all([
     ...common,
     entryPoints: { cli: 'src/cli.ts' },
     splitting: true,
+    plugins: [lazyHelpText],
     chunkNames: '[name]-[hash]',
   }),
   build({ ...common, entryPoints: { 'page-worker': 'src/sampler/page-worker.ts' } }),
