@@ -10,13 +10,16 @@ import { prestartWorkers } from './sampler/page-workers.js';
 const args = process.argv.slice(2);
 
 /**
- * Options after which no privileged live sample follows (help, version, another proc tree, no
- * privilege): no worker is worth starting. Anything else is a guess that costs nothing when
- * wrong: a worker the sampler does not take is ended when it opens.
+ * Arguments after which no large privileged live sample follows: help, version, another proc
+ * tree, no privilege, a few processes (-p, pagemaps). No worker is started ahead for them (a
+ * sampler that wants one starts it when it opens). Anything else is a guess that costs little
+ * when wrong: a worker the sampler does not take is ended when it opens.
  */
-const NO_WORKERS = /^(-h|--help|-V|--version|--unprivileged|--proc-root(=.*)?)$/;
+const NO_WORKERS = /^(-h|--help|-V|--version|--unprivileged|--proc-root(=.*)?|-p.*|--pid(=.*)?)$/;
 
-if (process.getuid?.() === 0 && !args.some((a) => NO_WORKERS.test(a))) prestartWorkers();
+if (process.getuid?.() === 0 && args[0] !== 'pagemaps' && !args.some((a) => NO_WORKERS.test(a))) {
+  prestartWorkers();
+}
 
 const { main } = await import('./main.js');
 process.exitCode = await main(args);

@@ -24,7 +24,7 @@ import { PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 /** Entries of the largest round; the first rounds, run by the interpreter, are smaller. */
 const ENTRIES = 1 << 13;
 const FIRST_ROUND_ENTRIES = 1 << 9;
-const ROUNDS = 48;
+const ROUNDS = 16;
 /** Made-up PFNs lie close together, so kpage runs are long and few, as they mostly are. */
 const PFNS = 1 << 15;
 
