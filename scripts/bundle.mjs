@@ -1,9 +1,9 @@
-// The shipped build: memtop's entry (dist/cli.js, the `memtop` bin) and the sampler's worker
-// (dist/page-worker.js) as bundles, so that Node loads a few files instead of ~150 modules.
-// Code used only by the interactive view (Ink, React) is split off into chunks that load when
-// that view opens. Runs after `tsc -p tsconfig.build.json`, which typechecks and emits the
-// module tree (dist/**) that the bench and some tests import directly; the bundle replaces
-// that build's dist/cli.js.
+// The shipped build: memtop's entry (src/bin.ts, bundled into dist/cli.js, the `memtop` bin) and
+// the sampler's worker (dist/page-worker.js), so that Node loads a few files instead of ~150
+// modules. Code used only by the interactive view (Ink, React) is split off into chunks that
+// load when that view opens. Runs after `tsc -p tsconfig.build.json`, which typechecks and
+// emits the module tree (dist/**) that the bench and some tests import directly (its
+// dist/bin.js is the same entry, unbundled).
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ await Promise.all([
   // Chunks sit next to the entry: the sampler finds its worker relative to its own module.
   build({
     ...common,
-    entryPoints: { cli: 'src/cli.ts' },
+    entryPoints: { cli: 'src/bin.ts' },
     splitting: true,
     plugins: [lazyHelpText],
     chunkNames: '[name]-[hash]',
