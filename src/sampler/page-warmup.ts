@@ -21,9 +21,7 @@ import {
 } from './page-engine.js';
 import { PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 
-/** Entries of the largest round; the first rounds, run by the interpreter, are smaller. */
 const ENTRIES = 1 << 13;
-const FIRST_ROUND_ENTRIES = 1 << 9;
 const ROUNDS = 16;
 /** Made-up PFNs lie close together, so kpage runs are long and few, as they mostly are. */
 const PFNS = 1 << 15;
@@ -67,14 +65,13 @@ export function warmUpEngine(
     buffers[name] = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   }
   const a = arraysOf(buffers);
+  // One compact and one kept segment over the same entries.
+  a.segs.set([0, ENTRIES, 0, SEG_INFER_ANON, 0, 0, 0], 0);
+  a.segs.set([0, ENTRIES, 0, SEG_KEPT, 0, 0, 0], SEG_FIELDS);
   const words = ctx.words;
   let x = 0x9e3779b9;
   for (let round = 0; round < ROUNDS && !stop(); round++) {
-    const entries = Math.min(ENTRIES, FIRST_ROUND_ENTRIES << round);
-    // One compact and one kept segment over the same entries.
-    a.segs.set([0, entries, 0, SEG_INFER_ANON, 0, 0, 0], 0);
-    a.segs.set([0, entries, 0, SEG_KEPT, 0, 0, 0], SEG_FIELDS);
-    for (let i = 0; i < entries; i++) {
+    for (let i = 0; i < ENTRIES; i++) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
@@ -95,7 +92,7 @@ export function warmUpEngine(
     }
     ctx.countIndex.clear();
     ctx.flagsIndex.clear();
-    decodeSegments(a, 0, 2, entries, ctx);
+    decodeSegments(a, 0, 2, ENTRIES, ctx);
     ctx.countIndex.finalize();
     ctx.flagsIndex.finalize();
     readMarked(ctx.countIndex, zeroFd, 0, indexBlocks(ctx.countIndex), a.counts, ctx);
