@@ -2,7 +2,8 @@
  * Runs the page engine's phases on made-up entries, in private buffers, so that a worker
  * thread's code is compiled (optimized) before it takes real work: a worker that started cold
  * would otherwise run its first units several times slower than the main thread, which then
- * waits for it at the end of each phase.
+ * waits for it at the end of each phase. It runs in short rounds and stops as soon as real work
+ * is waiting: warm-up only fills the time before a worker is needed, it never delays a sample.
  */
 import { COUNTER_SLOTS } from '../model/counters.js';
 import { arraysOf, type BufferName } from './page-buffers.js';
@@ -20,13 +21,21 @@ import {
 } from './page-engine.js';
 import { PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 
-const ENTRIES = 1 << 16;
-const ROUNDS = 6;
+const ENTRIES = 1 << 13;
+const ROUNDS = 16;
 /** Made-up PFNs lie close together, so kpage runs are long and few, as they mostly are. */
 const PFNS = 1 << 15;
 
-/** `zeroFd`: a descriptor that reads as zeros (/dev/zero), standing in for kpagecount. */
-export function warmUpEngine(shared: boolean, zeroFd: number, pageSize: number): void {
+/**
+ * `zeroFd`: a descriptor that reads as zeros (/dev/zero), standing in for kpagecount; `stop`,
+ * asked before each round: true once real work waits.
+ */
+export function warmUpEngine(
+  shared: boolean,
+  zeroFd: number,
+  pageSize: number,
+  stop: () => boolean = () => false,
+): void {
   const ctx: EngineContext = {
     countIndex: new PfnIndex(allocatePfnIndexBuffers(PFNS, shared)),
     flagsIndex: new PfnIndex(allocatePfnIndexBuffers(PFNS, shared)),
@@ -61,7 +70,7 @@ export function warmUpEngine(shared: boolean, zeroFd: number, pageSize: number):
   a.segs.set([0, ENTRIES, 0, SEG_KEPT, 0, 0, 0], SEG_FIELDS);
   const words = ctx.words;
   let x = 0x9e3779b9;
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < ROUNDS && !stop(); round++) {
     for (let i = 0; i < ENTRIES; i++) {
       x ^= x << 13;
       x ^= x >>> 17;

@@ -20,37 +20,46 @@ import {
   READY,
   claimUnits,
   type WorkerMessage,
-  type WorkerSetup,
 } from './page-workers.js';
 import { warmUpEngine } from './page-warmup.js';
 import { PfnIndex } from './pfn-index.js';
 
-const setup = workerData as WorkerSetup;
-const ctx: EngineContext = {
-  countIndex: new PfnIndex(setup.countIndex),
-  flagsIndex: new PfnIndex(setup.flagsIndex),
-  maxPfn: setup.maxPfn,
-  shared: true,
-  ...newScratch(),
-  countFd: setup.countFd,
-  flagsFd: setup.flagsFd,
-  pageSize: setup.pageSize,
-};
+/** Set (to 1) by the main thread once it has work for this worker: warm-up stops. */
+const workWaiting = new Int32Array((workerData as { workWaiting: SharedArrayBuffer }).workWaiting);
+/** Given by the pool that takes this worker, in its first message. */
+let thread = 0;
+let context: EngineContext | undefined;
 let arrays:
   (SampleArrays & { counts: Uint32Array; flags: Uint32Array; units: Float64Array }) | undefined;
 
 parentPort!.on('message', (message: WorkerMessage) => {
+  if (message.kind === 'setup') {
+    const setup = message.setup;
+    thread = setup.thread;
+    context = {
+      countIndex: new PfnIndex(setup.countIndex),
+      flagsIndex: new PfnIndex(setup.flagsIndex),
+      maxPfn: setup.maxPfn,
+      shared: true,
+      ...newScratch(),
+      countFd: setup.countFd,
+      flagsFd: setup.flagsFd,
+      pageSize: setup.pageSize,
+    };
+    return;
+  }
   if (message.kind === 'buffers') {
     arrays = arraysOf(message.buffers);
     return;
   }
   const a = arrays;
-  if (!a) return;
+  const ctx = context;
+  if (!a || !ctx) return;
   const ctl = new Int32Array(message.ctl);
   const units = a.units;
   switch (message.phase) {
     case PHASE_PAGEMAP:
-      claimUnits(ctl, message.units, (item) => decodeItem(a, item, ctx), setup.thread);
+      claimUnits(ctl, message.units, (item) => decodeItem(a, item, ctx), thread);
       break;
     case PHASE_KPAGE:
       claimUnits(
@@ -68,7 +77,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
             ctx,
           );
         },
-        setup.thread,
+        thread,
       );
       break;
     case PHASE_ACCOUNT:
@@ -81,16 +90,17 @@ parentPort!.on('message', (message: WorkerMessage) => {
             accountSegment(a, s, a.counts, a.flags, ctx);
           }
         },
-        setup.thread,
+        thread,
       );
       break;
   }
 });
 
-// Compile the hot paths before the first real unit; /dev/zero stands in for kpagecount.
+// Compile the hot paths before the first real unit (this may run before the worker has its
+// setup: any page size compiles the same code); /dev/zero stands in for kpagecount.
 try {
   const zero = openSync('/dev/zero', 'r');
-  warmUpEngine(true, zero, setup.pageSize);
+  warmUpEngine(true, zero, 4096, () => Atomics.load(workWaiting, 0) !== 0);
   closeSync(zero);
 } catch {
   // no /dev/zero: the worker simply starts cold

@@ -6,6 +6,7 @@
  * The main thread blocks in Atomics.wait until the units claimed by workers are done: sample()
  * stays synchronous.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PfnIndexBuffers } from './pfn-index.js';
 
@@ -27,7 +28,7 @@ const UNIT_FAILED = 3;
 /** A unit taking this long means a worker is gone (a read takes milliseconds). */
 const STALL_MS = 20_000;
 
-/** What every worker is given once, at start. */
+/** What every worker is given once, when a pool takes it (its first message). */
 export interface WorkerSetup {
   /** 1, 2, ...: the main thread is 0. */
   thread: number;
@@ -57,6 +58,7 @@ export interface BufferSet {
 }
 
 export type WorkerMessage =
+  | { kind: 'setup'; setup: WorkerSetup }
   | { kind: 'buffers'; buffers: BufferSet }
   | { kind: 'phase'; phase: number; units: number; ctl: SharedArrayBuffer };
 
@@ -102,22 +104,80 @@ export function claimUnits(
  */
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-/** The module a worker runs: compiled JavaScript, or the TypeScript source under tsx/vitest. */
-function spawn(setup: WorkerSetup): Worker {
+/**
+ * The module a worker runs: compiled JavaScript, or the TypeScript source under tsx/vitest.
+ * `workWaiting` (one Int32) is set once the worker has work: it stops warming up.
+ */
+function spawn(workWaiting: SharedArrayBuffer): Worker {
   const here = import.meta.url;
+  const workerData = { workWaiting };
   if (FROM_SOURCES) {
     const target = new URL('./page-worker.ts', here).href;
     const code =
       `(async () => { const { tsImport } = await import('tsx/esm/api'); ` +
       `await tsImport(${JSON.stringify(target)}, ${JSON.stringify(here)}); })()`;
-    return new Worker(code, { eval: true, workerData: setup, execArgv: [] });
+    return new Worker(code, { eval: true, workerData, execArgv: [] });
   }
   // No loader flags of the parent (tsx's, for one): the worker is plain JavaScript.
-  return new Worker(new URL('./page-worker.js', here), { workerData: setup, execArgv: [] });
+  return new Worker(new URL('./page-worker.js', here), { workerData, execArgv: [] });
+}
+
+/** A worker and when it has loaded (or failed to). */
+interface Started {
+  worker: Worker;
+  ready: Promise<void>;
+  gone: boolean;
+  workWaiting: Int32Array;
+}
+
+function start(): Started {
+  const workWaiting = new Int32Array(new SharedArrayBuffer(4));
+  const worker = spawn(workWaiting.buffer as SharedArrayBuffer);
+  const started: Started = { worker, ready: Promise.resolve(), gone: false, workWaiting };
+  started.ready = new Promise((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('error', () => resolve());
+    worker.once('exit', () => {
+      started.gone = true;
+      resolve();
+    });
+  });
+  return started;
+}
+
+/** Workers started ahead of the sampler (prestartWorkers), not taken by a pool yet. */
+const prestarted: Started[] = [];
+
+/**
+ * Threads a sample reads with by default, this one included: the CPUs available, at most 4, on
+ * the live /proc; 1 elsewhere, and when running from the TypeScript sources.
+ */
+export function defaultThreads(isLive: boolean): number {
+  return isLive && !FROM_SOURCES ? Math.min(availableParallelism(), 4) : 1;
+}
+
+/**
+ * Starts the workers a sampler on the live /proc will want, before it exists: a worker takes
+ * ~100 ms to load and compile its code, which a one-shot command would otherwise spend with the
+ * main thread reading alone. The next WorkerPool takes them; Sampler.open() ends those it did
+ * not take. They never keep the process alive on their own.
+ */
+export function prestartWorkers(count = defaultThreads(true) - 1): void {
+  for (let i = prestarted.length; i < Math.min(count, MAX_THREADS - 1); i++) {
+    const started = start();
+    started.worker.unref();
+    prestarted.push(started);
+  }
+}
+
+/** Ends the prestarted workers that no pool took. */
+export function releasePrestarted(): void {
+  for (const { worker } of prestarted.splice(0)) void worker.terminate();
 }
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
+  private readonly workWaiting: Int32Array[] = [];
   /** Set when a worker failed to start or died: the main thread then works alone. */
   private broken = false;
   /** Resolves once every worker has loaded (or the pool broke). */
@@ -126,22 +186,21 @@ export class WorkerPool {
   constructor(count: number, setup: Omit<WorkerSetup, 'thread'>) {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < Math.min(count, MAX_THREADS - 1); i++) {
-      const worker = spawn({ ...setup, thread: i + 1 });
+      const started = prestarted.shift() ?? start();
+      const { worker } = started;
+      if (started.gone) this.broken = true;
+      worker.postMessage({
+        kind: 'setup',
+        setup: { ...setup, thread: i + 1 },
+      } satisfies WorkerMessage);
       // Held (ref) until it has started, so that whenReady() keeps the process alive; then it
       // must not keep a finished process from exiting.
-      ready.push(
-        new Promise((resolve) => {
-          worker.once('message', () => {
-            worker.unref();
-            resolve(undefined);
-          });
-          worker.once('error', () => resolve(undefined));
-          worker.once('exit', () => resolve(undefined));
-        }),
-      );
+      worker.ref();
+      ready.push(started.ready.then(() => void worker.unref()));
       worker.on('error', () => (this.broken = true));
       worker.on('exit', () => (this.broken = true));
       this.workers.push(worker);
+      this.workWaiting.push(started.workWaiting);
     }
     this.ready = Promise.all(ready).then(() => undefined);
   }
@@ -166,6 +225,7 @@ export class WorkerPool {
    */
   runPhase(phase: number, units: number, run: (unit: number) => void): number {
     const ctl = new Int32Array(new SharedArrayBuffer((UNITS_AT + units) * 4));
+    for (const flag of this.workWaiting) Atomics.store(flag, 0, 1);
     for (const w of this.workers) {
       w.postMessage({
         kind: 'phase',
@@ -198,5 +258,6 @@ export class WorkerPool {
   close(): void {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    this.workWaiting.length = 0;
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
 import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
@@ -15,7 +15,7 @@ import {
   type PageSampleStats,
 } from './page-sampler.js';
 import { parseMaps, parseMeminfo, parsePasswd, parseStat, parseStatusKb } from './parse-proc.js';
-import { FROM_SOURCES } from './page-workers.js';
+import { defaultThreads, releasePrestarted } from './page-workers.js';
 import { PagemapReader } from './read-pagemap.js';
 import {
   isSameProcess,
@@ -133,7 +133,7 @@ export class Sampler {
       );
     }
     if (isLive) prefaultSelf(options.prefault ?? 'libs');
-    return new Sampler(
+    const sampler = new Sampler(
       procRoot,
       pageSize,
       kpage !== undefined,
@@ -145,6 +145,8 @@ export class Sampler {
       options.parallelMinEntries,
       options.inferAnonFlags ?? true,
     );
+    releasePrestarted();
+    return sampler;
   }
 
   /** True when the pid names a listed process (not a kernel thread or zombie). */
@@ -408,10 +410,6 @@ function statusMemory(status: string): { rssKb: number; swapKb: number } | undef
   const rssKb = parseStatusKb(status, 'VmRSS');
   const swapKb = parseStatusKb(status, 'VmSwap');
   return rssKb === undefined || swapKb === undefined ? undefined : { rssKb, swapKb };
-}
-
-function defaultThreads(isLive: boolean): number {
-  return isLive && !FROM_SOURCES ? Math.min(availableParallelism(), 4) : 1;
 }
 
 /** A process that refused its pagemap read: restricted, or gone by now. */

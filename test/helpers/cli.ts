@@ -1,9 +1,18 @@
 // Runs the built memtop CLI as a separate process, optionally as another user.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JsonCounters } from '../../src/ui/format/json.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const PACKAGE = new URL('../../package.json', import.meta.url);
+
+/** The shipped entry, the package's `memtop` bin (the bundle `npm run build` writes). */
+export const CLI = fileURLToPath(
+  new URL(
+    (JSON.parse(readFileSync(PACKAGE, 'utf8')) as { bin: { memtop: string } }).bin.memtop,
+    PACKAGE,
+  ),
+);
 
 export interface CliResult {
   status: number | null;

@@ -1,6 +1,4 @@
-#!/usr/bin/env node
 import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { runBatch } from './commands/batch.js';
 import { DEFAULT_TRACK_PAGES } from './commands/session.js';
 import {
@@ -320,13 +318,31 @@ export function buildParser(argv: string[]) {
     });
 }
 
+/** The part of yargs's internal interface that skipHelpCache() uses. */
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+}
+
+/**
+ * yargs renders the whole help text (~15 ms) after a subcommand's handler has run, only to keep
+ * it for a help screen shown after the command, which memtop never shows: its failures are one
+ * line (see fail() above). The rendering is skipped; --help renders as before. Where yargs does
+ * not have this internal interface, nothing changes.
+ */
+function skipHelpCache(parser: object): void {
+  const usage = (parser as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 /** Runs memtop; every failure ends as one line on stderr and a non-zero exit. */
 export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
   try {
-    await buildParser(argv).parseAsync();
+    const parser = buildParser(argv);
+    skipHelpCache(parser);
+    await parser.parseAsync();
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -337,5 +353,3 @@ export async function main(argv: string[]): Promise<number> {
     return error instanceof UsageError ? 2 : 1;
   }
 }
-
-process.exitCode = await main(hideBin(process.argv));

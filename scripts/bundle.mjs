@@ -1,0 +1,67 @@
+// The shipped build: memtop's entry (src/bin.ts, bundled into dist/cli.js, the `memtop` bin) and
+// the sampler's worker (dist/page-worker.js), so that Node loads a few files instead of ~150
+// modules. Code used only by the interactive view (Ink, React) is split off into chunks that
+// load when that view opens. Runs after `tsc -p tsconfig.build.json`, which typechecks and
+// emits the module tree (dist/**) that the bench and some tests import directly (its
+// dist/bin.js is the same entry, unbundled).
+import { build } from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { URL, fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}dist`;
+
+/** Chunks of earlier builds (named by content hash) would pile up. */
+const CHUNK = /^chunk-[A-Z0-9]{8}\.js(\.map)?$|^[a-z-]+-[A-Z0-9]{8}\.js(\.map)?$/;
+for (const name of readdirSync(outdir)) if (CHUNK.test(name)) rmSync(`${outdir}/${name}`);
+
+/**
+ * string-width and wrap-ansi build an Intl.Segmenter and Unicode property regexes when they
+ * load (~20 ms), and yargs imports them for its help layout (itself and through cliui), so every
+ * command paid for them. yargs and cliui get them through wrappers that load them on first
+ * call: only help screens and the interactive view (Ink imports them too) load them.
+ */
+const lazyHelpText = {
+  name: 'lazy-help-text',
+  setup(b) {
+    b.onResolve({ filter: /^(string-width|wrap-ansi)$/ }, (args) =>
+      args.namespace === 'file' && /[/\\]node_modules[/\\](yargs|cliui)[/\\]/.test(args.importer)
+        ? { path: args.path, namespace: 'lazy-help-text', pluginData: args.resolveDir }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-help-text' }, (args) => ({
+      contents: `export default (...a) => require(${JSON.stringify(args.path)}).default(...a);`,
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outdir,
+  sourcemap: true,
+  // CommonJS dependencies (React) call require() for Node's built-ins.
+  banner: {
+    js: "import { createRequire as __memtopRequire } from 'node:module'; const require = __memtopRequire(import.meta.url);",
+  },
+  // Ink's optional devtools (DEV=true), not installed: stays an import that fails as it does
+  // unbundled.
+  external: ['react-devtools-core'],
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  // Chunks sit next to the entry: the sampler finds its worker relative to its own module.
+  build({
+    ...common,
+    entryPoints: { cli: 'src/bin.ts' },
+    splitting: true,
+    plugins: [lazyHelpText],
+    chunkNames: '[name]-[hash]',
+  }),
+  build({ ...common, entryPoints: { 'page-worker': 'src/sampler/page-worker.ts' } }),
+]);
