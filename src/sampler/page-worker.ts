@@ -23,6 +23,7 @@ import {
   type WorkerSetup,
 } from './page-workers.js';
 import { warmUpEngine } from './page-warmup.js';
+import { loadScan } from './pagemap-scan.js';
 import { PfnIndex } from './pfn-index.js';
 
 const setup = workerData as WorkerSetup;
@@ -35,6 +36,9 @@ const ctx: EngineContext = {
   countFd: setup.countFd,
   flagsFd: setup.flagsFd,
   pageSize: setup.pageSize,
+  // Without the module here (it loaded in the main thread, so hardly ever) the worker reads
+  // its items whole: the same pages either way.
+  scan: setup.pagemapScan ? loadScan().scan : undefined,
 };
 let arrays:
   (SampleArrays & { counts: Uint32Array; flags: Uint32Array; units: Float64Array }) | undefined;
