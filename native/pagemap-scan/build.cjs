@@ -13,8 +13,10 @@ if (process.platform !== 'linux') {
 const args = ['rebuild'];
 const prefix = resolve(dirname(process.execPath), '..');
 if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
+// The module is C: link it with the C compiler (gyp's makefiles link with the C++ one).
+const env = { ...process.env, LINK: process.env.LINK ?? process.env.CC ?? 'cc' };
 const gyp = process.env.npm_config_node_gyp;
 const run = gyp
-  ? spawnSync(process.execPath, [gyp, ...args], { stdio: 'inherit' })
-  : spawnSync('node-gyp', args, { stdio: 'inherit' });
+  ? spawnSync(process.execPath, [gyp, ...args], { stdio: 'inherit', env })
+  : spawnSync('node-gyp', args, { stdio: 'inherit', env });
 process.exit(run.status ?? 1);
