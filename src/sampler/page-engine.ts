@@ -257,12 +257,16 @@ export function decodeSegments(
   count: number,
   ctx: EngineContext,
 ): void {
+  const spans = ctx.spans;
+  // Segments and spans both ascend: skip the spans that end before each segment.
+  let first = 0;
   for (let s = segBegin; s < segEnd; s++) {
     const sa = s * SEG_FIELDS;
     const from = a.segs[sa + SEG_OFFSET]!;
     const to = from + a.segs[sa + SEG_ENTRIES]!;
-    if (a.segs[sa + SEG_FLAGS]! & SEG_KEPT) decodeKept(a, sa, from, to, count, ctx);
-    else decodeCompact(a, sa, from, to, count, ctx);
+    while (first < count && spans[2 * first + 1]! <= from) first++;
+    if (a.segs[sa + SEG_FLAGS]! & SEG_KEPT) decodeKept(a, sa, from, to, first, count, ctx);
+    else decodeCompact(a, sa, from, to, first, count, ctx);
   }
 }
 
@@ -271,6 +275,7 @@ function decodeCompact(
   sa: number,
   segFrom: number,
   segTo: number,
+  firstSpan: number,
   count: number,
   ctx: EngineContext,
 ): void {
@@ -283,7 +288,7 @@ function decodeCompact(
   const slot = a.segs[sa + SEG_SLOT]!;
   let out = slot;
   let exclusiveAnon = 0;
-  for (let k = 0; k < count; k++) {
+  for (let k = firstSpan; k < count && spans[2 * k]! < segTo; k++) {
     const from = Math.max(segFrom, spans[2 * k]!);
     const to = Math.min(segTo, spans[2 * k + 1]!);
     for (let i = from; i < to; i++) {
@@ -323,6 +328,7 @@ function decodeKept(
   sa: number,
   segFrom: number,
   segTo: number,
+  firstSpan: number,
   count: number,
   ctx: EngineContext,
 ): void {
@@ -334,7 +340,7 @@ function decodeKept(
   const slot = a.segs[sa + SEG_SLOT]!;
   const base = a.segs[sa + SEG_PAGE_BASE]! - segFrom;
   let out = slot;
-  for (let k = 0; k < count; k++) {
+  for (let k = firstSpan; k < count && spans[2 * k]! < segTo; k++) {
     const from = Math.max(segFrom, spans[2 * k]!);
     const to = Math.min(segTo, spans[2 * k + 1]!);
     for (let i = from; i < to; i++) {

@@ -196,6 +196,25 @@ describe('reading only populated ranges (PAGEMAP_SCAN)', () => {
     expect(run(flaky, jobs)).toEqual(whole);
   });
 
+  it('decodes many mappings of one read item against many populated ranges', () => {
+    // 100 mappings of 100 pages, 200 apart (one read item); a page in every other one.
+    const entries: [number, number, number][] = [];
+    for (let i = 0; i < 100; i += 2) entries.push([1000 + i * 300 + (i % 7), PRESENT, 10 + i]);
+    const manyFd = pagemapFile('many', 40_000, entries);
+    try {
+      const maps = ranges(
+        Array.from({ length: 100 }, (_, i): [number, number] => [1000 + i * 300, 1100 + i * 300]),
+      );
+      const compact: PageJob = { fd: manyFd, ranges: maps, kept: false, inferAnon: true };
+      const kept: PageJob = { ...compact, kept: true };
+      const whole = run(undefined, [compact, kept]);
+      expect(run(fakeScan(), [compact, kept])).toEqual(whole);
+      expect((whole[1] as { pages: { count: number } }).pages.count).toBe(50);
+    } finally {
+      closeSync(manyFd);
+    }
+  });
+
   it('stops at a short read (a process that exited) as reading every entry does', () => {
     const shortFd = pagemapFile('short', 120_000, layout(120_000));
     try {
