@@ -9,7 +9,8 @@
  * Options: --rounds N (default 15), --only a,b (idle, sparse, sparse-rw, fork, postgres),
  * --own (sample only the workload's own processes, and cat only theirs: apart from whatever
  * else runs on the host), --before DIR (also the default sampler of another build of memtop,
- * DIR/dist/sampler/sampler.js: the code before a change).
+ * DIR/dist/sampler/sampler.js: the code before a change), --threads N (sampler threads; 1 gives
+ * CPU times that other load on the host disturbs least).
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +32,7 @@ interface Args {
   only?: Set<string>;
   own: boolean;
   before?: string;
+  threads?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,6 +43,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--only') args.only = new Set((argv[++i] ?? '').split(','));
     else if (a === '--own') args.own = true;
     else if (a === '--before') args.before = argv[++i];
+    else if (a === '--threads') args.threads = Math.max(1, Number(argv[++i]));
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -92,14 +95,16 @@ async function measure(
   timer: string,
   pids: number[] | undefined,
   before: SamplerModule | undefined,
+  threads: number | undefined,
 ) {
+  const t = threads === undefined ? {} : { threads };
   const cat = pids ? ['cat', ...pids.map((pid) => `/proc/${pid}/smaps_rollup`)] : CAT;
   const samplers: [string, Sampler][] = [
-    ['auto', mod.Sampler.open()],
-    ['always', mod.Sampler.open({ pagemapScan: 'always' })],
-    ['pure', mod.Sampler.open({ pagemapScan: false })],
+    ['auto', mod.Sampler.open(t)],
+    ['always', mod.Sampler.open({ ...t, pagemapScan: 'always' })],
+    ['pure', mod.Sampler.open({ ...t, pagemapScan: false })],
   ];
-  if (before) samplers.push(['before', before.Sampler.open()]);
+  if (before) samplers.push(['before', before.Sampler.open(t)]);
   try {
     const auto = samplers[0]![1];
     if (!auto.pagemapScan.used) throw new Error(`no PAGEMAP_SCAN: ${auto.pagemapScan.reason}`);
@@ -171,7 +176,7 @@ async function main(): Promise<void> {
         console.log(`${name}: no processes of its own (--own): skipped`);
         continue;
       }
-      await measure(mod, name, args.rounds, timer, pids, before);
+      await measure(mod, name, args.rounds, timer, pids, before, args.threads);
     } finally {
       await started.workload.stop();
     }
