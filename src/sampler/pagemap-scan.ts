@@ -41,12 +41,15 @@ export function loadScan(): ScanLoad {
     return { scan: mod.scan as ScanFunction };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const message = (error as Error).message;
     return {
       scan: undefined,
       reason:
-        code === 'MODULE_NOT_FOUND'
-          ? 'memtop-pagemap-scan is not installed (it is built at npm install where a C compiler exists)'
-          : `memtop-pagemap-scan did not load: ${(error as Error).message}`,
+        code !== 'MODULE_NOT_FOUND'
+          ? `memtop-pagemap-scan did not load: ${message}`
+          : message.includes('pagemap_scan.node')
+            ? 'memtop-pagemap-scan is not built (its install script did not run: see allowScripts)'
+            : 'memtop-pagemap-scan is not installed (it is built at npm install where a C compiler exists)',
     };
   }
 }
