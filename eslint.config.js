@@ -21,6 +21,20 @@ export default tseslint.config(
     },
   },
   {
+    // The native module's package (native/): plain CommonJS run by Node at install and load.
+    files: ['native/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/model/**/*.ts'],
     rules: {
       'no-restricted-imports': [

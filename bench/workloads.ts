@@ -21,6 +21,8 @@ export interface BenchWorkload {
   name: string;
   description: string;
   stop(): Promise<void>;
+  /** The workload's own processes (to measure them apart from the rest of the host). */
+  pids?(): number[];
 }
 
 /** A workload that started, or why it was skipped. */
@@ -49,6 +51,7 @@ export async function startFork(): Promise<BenchWorkload> {
     name: 'fork',
     description: `2 GiB private region, ${FORK_CHILDREN} children each wrote (i+1)/16 of it`,
     stop: () => w.stop(),
+    pids: () => [w.pid, ...w.descendantPids()],
   };
 }
 
@@ -65,6 +68,7 @@ export async function startSparse(): Promise<BenchWorkload> {
     name: 'sparse',
     description: '64 GiB PROT_NONE reservation, 8 MiB touched',
     stop: () => w.stop(),
+    pids: () => [w.pid, ...w.descendantPids()],
   };
 }
 
@@ -77,7 +81,12 @@ export async function startMany(): Promise<BenchWorkload> {
     await w.stop();
     throw error;
   }
-  return { name: 'many', description: 'one process with 20,000 mappings', stop: () => w.stop() };
+  return {
+    name: 'many',
+    description: 'one process with 20,000 mappings',
+    stop: () => w.stop(),
+    pids: () => [w.pid],
+  };
 }
 
 const PG_PORT = 54329;
@@ -228,6 +237,24 @@ export async function startPostgres(): Promise<Started> {
       name: 'postgres',
       description: `PostgreSQL, shared_buffers 1 GB, ${PG_BACKENDS} idle backends after pgbench`,
       stop,
+      pids: () => postmasterFamily(data),
     },
   };
+}
+
+/** The postmaster (first line of postmaster.pid) and its children. */
+function postmasterFamily(data: string): number[] {
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pids = [postmaster];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) pids.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
 }

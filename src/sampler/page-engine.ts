@@ -2,9 +2,11 @@
  * The per-page work of a privileged sample, as three phases over flat buffers, so that any
  * thread can run any part of a phase (work items are claimed one at a time):
  *
- * 1. pagemap: each read item is one pread of up to CHUNK_ENTRIES entries, covering one or
- *    more segments (a segment is the part of one mapping inside one item). Decoding writes
- *    rows straight into typed arrays at offsets fixed in advance (no per-page call, object or
+ * 1. pagemap: each read item spans up to CHUNK_ENTRIES entries, covering one or more segments
+ *    (a segment is the part of one mapping inside one item). Where PAGEMAP_SCAN is available
+ *    (pagemap-scan.ts) the item's populated ranges are found first and only they are read
+ *    (nearby ones in one pread); otherwise the item is one pread. Decoding writes rows
+ *    straight into typed arrays at offsets fixed in advance (no per-page call, object or
  *    allocation), and marks the PFNs that need kpagecount or kpageflags in PFN bitmaps.
  * 2. kpage: the marked PFNs, walked in PFN order block by block, are read in coalesced runs
  *    into result arrays indexed by rank.
@@ -19,6 +21,7 @@
  */
 import { COUNTER_SLOTS, accountPages } from '../model/counters.js';
 import { INFERRED_ANON_FLAGS, PM_EXCLUSIVE, PM_PRESENT } from '../model/page-bits.js';
+import { REGION_WORDS, type ScanFunction } from './pagemap-scan.js';
 import { BLOCK_PFNS, PfnIndex } from './pfn-index.js';
 import { ProcessReadFailure, preadFully } from './proc-files.js';
 
@@ -29,10 +32,18 @@ export const RUN_ENTRIES = 1 << 16;
 /** Read kpage* across gaps of at most this many unneeded PFNs rather than issue another syscall. */
 export const MAX_GAP = 5;
 /**
- * Read pagemap across holes of at most this many pages between mappings of one process rather
- * than issue another read (a hole entry costs ~5–8 ns, a read ~1–2 µs).
+ * Read pagemap across holes of at most this many pages between mappings of one process, or
+ * between populated ranges that PAGEMAP_SCAN found, rather than issue another read (a hole
+ * entry costs ~5–8 ns, a read ~1–2 µs).
  */
 export const PAGEMAP_GAP = 256;
+/** page_region entries per PAGEMAP_SCAN call; a scan that fills them goes on from the last. */
+export const SCAN_REGIONS = 4096;
+/**
+ * Spans (item-relative [from, to) entry ranges) one item can have: populated ranges closer
+ * than PAGEMAP_GAP are merged, so an item of CHUNK_ENTRIES has at most ~CHUNK_ENTRIES / 257.
+ */
+const MAX_SPANS = 1024;
 
 /** Read item fields (Float64Array, ITEM_FIELDS per item). */
 export const ITEM_FD = 0;
@@ -40,7 +51,13 @@ export const ITEM_FIRST_PAGE = 1;
 export const ITEM_ENTRIES = 2;
 export const ITEM_SEG_BEGIN = 3;
 export const ITEM_SEG_END = 4;
-export const ITEM_FIELDS = 5;
+/** 1: find the populated ranges with PAGEMAP_SCAN first (when the thread has it). */
+export const ITEM_FIND = 5;
+/** Written by phase 1: preads issued, entries they asked for, PAGEMAP_SCAN calls. */
+export const ITEM_READS = 6;
+export const ITEM_READ_ENTRIES = 7;
+export const ITEM_SCANS = 8;
+export const ITEM_FIELDS = 9;
 
 /** Segment fields (Float64Array, SEG_FIELDS per segment). */
 export const SEG_OFFSET = 0; // first entry, relative to its item
@@ -102,23 +119,73 @@ export interface EngineContext {
   countFd: number;
   flagsFd: number;
   pageSize: number;
+  /** PAGEMAP_SCAN, when available (pagemap-scan.ts): pagemap is then read only where populated. */
+  scan: ScanFunction | undefined;
+  /** The item-relative [from, to) entry ranges read of the current item. */
+  spans: Int32Array;
+  /** page_region output of PAGEMAP_SCAN. */
+  regions: Uint32Array;
+  /** PAGEMAP_SCAN calls made for the current item. */
+  scanCalls: number;
 }
 
-export function newScratch(): { bytes: Uint8Array; words: Uint32Array } {
+export function newScratch(): {
+  bytes: Uint8Array;
+  words: Uint32Array;
+  spans: Int32Array;
+  regions: Uint32Array;
+  scanCalls: number;
+} {
   const bytes = new Uint8Array(CHUNK_ENTRIES * 8);
-  return { bytes, words: new Uint32Array(bytes.buffer) };
+  return {
+    bytes,
+    words: new Uint32Array(bytes.buffer),
+    spans: new Int32Array(MAX_SPANS * 2),
+    regions: new Uint32Array(SCAN_REGIONS * REGION_WORDS),
+    scanCalls: 0,
+  };
 }
 
-/** Phase 1 for one read item: pread its entries and decode each of its segments. */
+/**
+ * Phase 1 for one read item: pread its entries (only its populated ranges, where PAGEMAP_SCAN
+ * finds them) and decode each of its segments.
+ */
 export function decodeItem(a: SampleArrays, item: number, ctx: EngineContext): void {
   const at = item * ITEM_FIELDS;
   const fd = a.items[at + ITEM_FD]!;
+  const first = a.items[at + ITEM_FIRST_PAGE]!;
   const entries = a.items[at + ITEM_ENTRIES]!;
   const segBegin = a.items[at + ITEM_SEG_BEGIN]!;
   const segEnd = a.items[at + ITEM_SEG_END]!;
-  let got: number;
+  const spans = ctx.spans;
+  let count = -1;
+  let reads = 0;
+  let readEntries = 0;
+  let scans = 0;
   try {
-    got = preadFully(fd, ctx.bytes, entries * 8, a.items[at + ITEM_FIRST_PAGE]! * 8) >>> 3;
+    if (ctx.scan && a.items[at + ITEM_FIND]) {
+      count = findSpans(fd, first, entries, ctx);
+      scans = ctx.scanCalls;
+    }
+    if (count < 0) {
+      // No PAGEMAP_SCAN, or it failed on this item: read the whole item.
+      spans[0] = 0;
+      spans[1] = entries;
+      count = 1;
+    }
+    for (let k = 0; k < count; k++) {
+      const from = spans[2 * k]!;
+      const want = spans[2 * k + 1]! - from;
+      const got = preadFully(fd, ctx.bytes, want * 8, (first + from) * 8, from * 8) >>> 3;
+      reads++;
+      readEntries += want;
+      if (got < want) {
+        // The process exited, or the range lies beyond TASK_SIZE: nothing more to read.
+        spans[2 * k + 1] = from + got;
+        count = k + 1;
+        break;
+      }
+    }
   } catch (error) {
     a.itemStatus[item] =
       error instanceof ProcessReadFailure
@@ -131,35 +198,88 @@ export function decodeItem(a: SampleArrays, item: number, ctx: EngineContext): v
       a.segs[s * SEG_FIELDS + SEG_EXCLUSIVE_ANON] = 0;
     }
     return;
+  } finally {
+    a.items[at + ITEM_READS] = reads;
+    a.items[at + ITEM_READ_ENTRIES] = readEntries;
+    a.items[at + ITEM_SCANS] = scans;
   }
   a.itemStatus[item] = ITEM_OK;
-  decodeSegments(a, segBegin, segEnd, got, ctx);
+  decodeSegments(a, segBegin, segEnd, count, ctx);
 }
 
-/** Decodes segments [segBegin, segEnd) of an item whose first `got` entries are in ctx.words. */
+/**
+ * Fills ctx.spans with the populated ranges of an item's entries, relative to its first page,
+ * those closer than PAGEMAP_GAP merged, and ctx.scanCalls with the PAGEMAP_SCAN calls made.
+ * Returns the number of spans, or -1 when a call failed (the item is then read whole).
+ */
+function findSpans(fd: number, first: number, entries: number, ctx: EngineContext): number {
+  const { spans, regions, pageSize } = ctx;
+  const scan = ctx.scan!;
+  const end = (first + entries) * pageSize;
+  let from = first * pageSize;
+  let count = 0;
+  ctx.scanCalls = 0;
+  for (;;) {
+    const found = scan(fd, from, end, regions);
+    ctx.scanCalls++;
+    if (found < 0) return -1;
+    for (let r = 0; r < found; r++) {
+      const w = r * REGION_WORDS;
+      const start = (regions[w]! + regions[w + 1]! * TWO_32) / pageSize - first;
+      const stop = (regions[w + 2]! + regions[w + 3]! * TWO_32) / pageSize - first;
+      if (count > 0 && start - spans[2 * count - 1]! <= PAGEMAP_GAP) {
+        spans[2 * count - 1] = stop;
+      } else if (count < MAX_SPANS) {
+        spans[2 * count] = start;
+        spans[2 * count + 1] = stop;
+        count++;
+      } else {
+        return -1;
+      }
+    }
+    if (found < SCAN_REGIONS) break;
+    // The regions were full: go on after the last one.
+    const w = (found - 1) * REGION_WORDS;
+    from = regions[w + 2]! + regions[w + 3]! * TWO_32;
+    if (from >= end) break;
+  }
+  return count;
+}
+
+/**
+ * Decodes segments [segBegin, segEnd) of an item whose entries within its first `count` spans
+ * (ctx.spans) are in ctx.words; entries outside them are holes.
+ */
 export function decodeSegments(
   a: SampleArrays,
   segBegin: number,
   segEnd: number,
-  got: number,
+  count: number,
   ctx: EngineContext,
 ): void {
+  const spans = ctx.spans;
+  // Segments and spans both ascend: skip the spans that end before each segment.
+  let first = 0;
   for (let s = segBegin; s < segEnd; s++) {
     const sa = s * SEG_FIELDS;
     const from = a.segs[sa + SEG_OFFSET]!;
-    const to = Math.min(from + a.segs[sa + SEG_ENTRIES]!, got);
-    if (a.segs[sa + SEG_FLAGS]! & SEG_KEPT) decodeKept(a, sa, from, to, ctx);
-    else decodeCompact(a, sa, from, to, ctx);
+    const to = from + a.segs[sa + SEG_ENTRIES]!;
+    while (first < count && spans[2 * first + 1]! <= from) first++;
+    if (a.segs[sa + SEG_FLAGS]! & SEG_KEPT) decodeKept(a, sa, from, to, first, count, ctx);
+    else decodeCompact(a, sa, from, to, first, count, ctx);
   }
 }
 
 function decodeCompact(
   a: SampleArrays,
   sa: number,
-  from: number,
-  to: number,
+  segFrom: number,
+  segTo: number,
+  firstSpan: number,
+  count: number,
   ctx: EngineContext,
 ): void {
+  const spans = ctx.spans;
   const words = ctx.words;
   const { cPfn, cBits } = a;
   const { countIndex, flagsIndex, shared } = ctx;
@@ -168,31 +288,35 @@ function decodeCompact(
   const slot = a.segs[sa + SEG_SLOT]!;
   let out = slot;
   let exclusiveAnon = 0;
-  for (let i = from; i < to; i++) {
-    const hi = words[2 * i + 1]!;
-    if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
-    if ((hi & HI_PRESENT) === 0) {
-      // Swap entries and markers: the accounting tells them apart from their bits.
-      cPfn[out] = 0;
+  for (let k = firstSpan; k < count && spans[2 * k]! < segTo; k++) {
+    const from = Math.max(segFrom, spans[2 * k]!);
+    const to = Math.min(segTo, spans[2 * k + 1]!);
+    for (let i = from; i < to; i++) {
+      const hi = words[2 * i + 1]!;
+      if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
+      if ((hi & HI_PRESENT) === 0) {
+        // Swap entries and markers: the accounting tells them apart from their bits.
+        cPfn[out] = 0;
+        cBits[out++] = hi >>> 24;
+        continue;
+      }
+      if (inferAnon && (hi & HI_EXCLUSIVE_OR_FILE) === HI_EXCLUSIVE) {
+        exclusiveAnon++;
+        continue;
+      }
+      const pfn = words[2 * i]! + (hi & HI_PFN_MASK) * TWO_32;
+      // PFN 0 and PFNs past max_pfn have no page: map count 0, no memory; they count nothing.
+      if (pfn === 0 || pfn >= limit) continue;
+      cPfn[out] = pfn;
       cBits[out++] = hi >>> 24;
-      continue;
-    }
-    if (inferAnon && (hi & HI_EXCLUSIVE_OR_FILE) === HI_EXCLUSIVE) {
-      exclusiveAnon++;
-      continue;
-    }
-    const pfn = words[2 * i]! + (hi & HI_PFN_MASK) * TWO_32;
-    // PFN 0 and PFNs past max_pfn have no page: map count 0, no memory; they count nothing.
-    if (pfn === 0 || pfn >= limit) continue;
-    cPfn[out] = pfn;
-    cBits[out++] = hi >>> 24;
-    if ((hi & HI_EXCLUSIVE) === 0) {
-      if (shared) countIndex.markShared(pfn);
-      else countIndex.mark(pfn);
-    }
-    if (!inferAnon || hi & HI_FILE) {
-      if (shared) flagsIndex.markShared(pfn);
-      else flagsIndex.mark(pfn);
+      if ((hi & HI_EXCLUSIVE) === 0) {
+        if (shared) countIndex.markShared(pfn);
+        else countIndex.mark(pfn);
+      }
+      if (!inferAnon || hi & HI_FILE) {
+        if (shared) flagsIndex.markShared(pfn);
+        else flagsIndex.mark(pfn);
+      }
     }
   }
   a.segs[sa + SEG_ROWS] = out - slot;
@@ -202,31 +326,38 @@ function decodeCompact(
 function decodeKept(
   a: SampleArrays,
   sa: number,
-  from: number,
-  to: number,
+  segFrom: number,
+  segTo: number,
+  firstSpan: number,
+  count: number,
   ctx: EngineContext,
 ): void {
+  const spans = ctx.spans;
   const words = ctx.words;
   const { kIndex, kBits, kPfn } = a;
   const { countIndex, flagsIndex, shared } = ctx;
   const limit = countIndex.limit;
   const slot = a.segs[sa + SEG_SLOT]!;
-  const base = a.segs[sa + SEG_PAGE_BASE]! - from;
+  const base = a.segs[sa + SEG_PAGE_BASE]! - segFrom;
   let out = slot;
-  for (let i = from; i < to; i++) {
-    const hi = words[2 * i + 1]!;
-    if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
-    const pfn = hi & HI_PRESENT ? words[2 * i]! + (hi & HI_PFN_MASK) * TWO_32 : 0;
-    kIndex[out] = base + i;
-    kBits[out] = hi >>> 23;
-    kPfn[out++] = pfn;
-    if (pfn !== 0 && pfn < limit) {
-      if (shared) {
-        countIndex.markShared(pfn);
-        flagsIndex.markShared(pfn);
-      } else {
-        countIndex.mark(pfn);
-        flagsIndex.mark(pfn);
+  for (let k = firstSpan; k < count && spans[2 * k]! < segTo; k++) {
+    const from = Math.max(segFrom, spans[2 * k]!);
+    const to = Math.min(segTo, spans[2 * k + 1]!);
+    for (let i = from; i < to; i++) {
+      const hi = words[2 * i + 1]!;
+      if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
+      const pfn = hi & HI_PRESENT ? words[2 * i]! + (hi & HI_PFN_MASK) * TWO_32 : 0;
+      kIndex[out] = base + i;
+      kBits[out] = hi >>> 23;
+      kPfn[out++] = pfn;
+      if (pfn !== 0 && pfn < limit) {
+        if (shared) {
+          countIndex.markShared(pfn);
+          flagsIndex.markShared(pfn);
+        } else {
+          countIndex.mark(pfn);
+          flagsIndex.mark(pfn);
+        }
       }
     }
   }

@@ -7,8 +7,12 @@ import {
   ITEM_DENIED,
   ITEM_ENTRIES,
   ITEM_FIELDS,
+  ITEM_FIND,
   ITEM_FIRST_PAGE,
   ITEM_OK,
+  ITEM_READ_ENTRIES,
+  ITEM_READS,
+  ITEM_SCANS,
   ITEM_SEG_END,
   ITEM_VANISHED,
   PAGEMAP_GAP,
@@ -26,6 +30,7 @@ import {
   type EngineContext,
 } from './page-engine.js';
 import { PHASE_ACCOUNT, PHASE_KPAGE, PHASE_PAGEMAP, WorkerPool } from './page-workers.js';
+import type { ScanFunction } from './pagemap-scan.js';
 import { MAX_INDEXED_PFN, PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 import { preadFully } from './proc-files.js';
 import { readMaxPfn } from './read-kpage.js';
@@ -53,7 +58,27 @@ export interface PageJob {
   kept: boolean;
   /** See INFERRED_ANON_FLAGS: anonymous pages' flags may be inferred. */
   inferAnon: boolean;
+  /**
+   * The pages it holds (VmRSS + VmSwap), when known: how densely its mappings are populated,
+   * which decides whether PAGEMAP_SCAN is worth its cost (see SCAN_MAX_DENSITY).
+   */
+  residentPages?: number;
 }
+
+/**
+ * When PAGEMAP_SCAN finds the populated ranges first. It costs ~12–30 ns for each populated
+ * page (it visits every entry of each page table it finds) and a few µs a call, and saves
+ * the read and the decoding of each hole entry (a few ns each, least where whole page tables
+ * are missing). Measured: a process of dense mappings takes ~15% longer with it; PostgreSQL
+ * backends, a fifth of whose entries are populated, about the same; a 64 GiB region with
+ * 8 MiB written, 18 times less. 'auto' uses it for the items of processes whose resident and
+ * swapped pages are at most SCAN_MAX_DENSITY of the entries to read, 'always' for every item
+ * (tests, measurements).
+ */
+export type ScanMode = 'auto' | 'always';
+export const SCAN_MAX_DENSITY = 1 / 4;
+/** Smaller items are read whole: a call costs about as much as reading this many holes. */
+export const SCAN_MIN_ENTRIES = 1024;
 
 export type PageJobResult =
   | { status: 'vanished' | 'denied' }
@@ -68,9 +93,16 @@ export type PageJobResult =
 
 /** How one sample's pages were read: the sampler's own cost figures. */
 export interface PageSampleStats {
-  /** pagemap reads (syscalls) and the entries they returned room for. */
+  /** pagemap reads (syscalls) and the entries they asked for. */
   pagemapReads: number;
   pagemapEntries: number;
+  /**
+   * Entries of the address ranges to read (what reading them whole costs); more than
+   * pagemapEntries when PAGEMAP_SCAN left holes out.
+   */
+  pagemapRangeEntries: number;
+  /** PAGEMAP_SCAN calls (0 when pagemap is read without it). */
+  pagemapScans: number;
   /** Rows stored (pages that needed more than pagemap to be counted). */
   rows: number;
   /** Distinct PFNs looked up in kpagecount and in kpageflags. */
@@ -88,6 +120,8 @@ export function emptyPageStats(): PageSampleStats {
   return {
     pagemapReads: 0,
     pagemapEntries: 0,
+    pagemapRangeEntries: 0,
+    pagemapScans: 0,
     rows: 0,
     countLookups: 0,
     flagLookups: 0,
@@ -124,7 +158,8 @@ export class PageSampler {
 
   /**
    * `threads`: threads to read with, this one included (1: no workers); samples of fewer than
-   * `parallelMinEntries` pagemap entries are read by this thread alone.
+   * `parallelMinEntries` pagemap entries are read by this thread alone. `scan`: PAGEMAP_SCAN
+   * (pagemap-scan.ts), to read pagemap only where pages are; the workers load it themselves.
    */
   constructor(
     private readonly countFd: number,
@@ -132,6 +167,8 @@ export class PageSampler {
     private readonly pageSize: number,
     threads: number,
     private readonly parallelMinEntries = MIN_PARALLEL_ENTRIES,
+    scan?: ScanFunction,
+    private readonly scanMode: ScanMode = 'auto',
   ) {
     this.maxPfn = readMaxPfn(countFd);
     const shared = threads > 1;
@@ -149,6 +186,7 @@ export class PageSampler {
       countFd,
       flagsFd,
       pageSize,
+      scan,
     };
     this.pool = shared
       ? new WorkerPool(threads - 1, {
@@ -158,6 +196,7 @@ export class PageSampler {
           flagsFd,
           pageSize,
           maxPfn: this.maxPfn,
+          pagemapScan: scan !== undefined,
         })
       : undefined;
   }
@@ -175,7 +214,7 @@ export class PageSampler {
     const t0 = performance.now();
     // Above 16 TiB of physical address space the compact rows' 32-bit PFNs do not suffice.
     const wide = this.maxPfn > MAX_INDEXED_PFN;
-    const plan = planReads(jobs, this.pageSize, wide, this.store);
+    const plan = planReads(jobs, this.pageSize, wide, this.store, this.scanMode);
     const pool =
       this.pool?.usable && plan.entries >= this.parallelMinEntries ? this.pool : undefined;
     const ctx = this.ctx;
@@ -248,8 +287,12 @@ export class PageSampler {
     let rows = 0;
     for (let s = 0; s < plan.segs; s++) rows += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
     const stats = this.stats;
-    stats.pagemapReads += plan.items;
-    stats.pagemapEntries += plan.entries;
+    for (let at = 0; at < plan.items * ITEM_FIELDS; at += ITEM_FIELDS) {
+      stats.pagemapReads += a.items[at + ITEM_READS]!;
+      stats.pagemapEntries += a.items[at + ITEM_READ_ENTRIES]!;
+      stats.pagemapScans += a.items[at + ITEM_SCANS]!;
+    }
+    stats.pagemapRangeEntries += plan.entries;
     stats.rows += rows;
     stats.countLookups += countLookups;
     stats.flagLookups += flagLookups;
@@ -381,6 +424,7 @@ function planReads(
   pageSize: number,
   wide: boolean,
   store: BufferStore,
+  scanMode: ScanMode,
 ): ReadPlan {
   const items: number[] = [];
   const segs: number[] = [];
@@ -407,7 +451,7 @@ function planReads(
         const itemEnd = itemAt >= 0 ? itemFirst + items[itemAt + ITEM_ENTRIES]! : 0;
         if (itemAt < 0 || p - itemEnd > PAGEMAP_GAP || p + len - itemFirst > CHUNK_ENTRIES) {
           itemAt = items.length;
-          items.push(job.fd, p, len, segMapping.length, segMapping.length);
+          items.push(job.fd, p, len, segMapping.length, segMapping.length, 0, 0, 0, 0);
         } else {
           items[itemAt + ITEM_ENTRIES] = p + len - itemFirst;
         }
@@ -421,6 +465,17 @@ function planReads(
       }
     }
     jobItems[2 * j + 1] = items.length / ITEM_FIELDS;
+    let jobEntries = 0;
+    for (let at = jobItems[2 * j]! * ITEM_FIELDS; at < items.length; at += ITEM_FIELDS) {
+      jobEntries += items[at + ITEM_ENTRIES]!;
+    }
+    const sparse =
+      job.residentPages !== undefined && job.residentPages <= jobEntries * SCAN_MAX_DENSITY;
+    for (let at = jobItems[2 * j]! * ITEM_FIELDS; at < items.length; at += ITEM_FIELDS) {
+      const find =
+        scanMode === 'always' || (sparse && items[at + ITEM_ENTRIES]! >= SCAN_MIN_ENTRIES);
+      items[at + ITEM_FIND] = find ? 1 : 0;
+    }
     jobSegs[2 * j + 1] = segMapping.length;
   });
   for (let at = 0; at < items.length; at += ITEM_FIELDS) entries += items[at + ITEM_ENTRIES]!;

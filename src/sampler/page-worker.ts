@@ -22,6 +22,7 @@ import {
   type WorkerMessage,
 } from './page-workers.js';
 import { warmUpEngine } from './page-warmup.js';
+import { loadScan } from './pagemap-scan.js';
 import { PfnIndex } from './pfn-index.js';
 
 /** Set (to 1) by the main thread once it has work for this worker: warm-up stops. */
@@ -45,6 +46,9 @@ parentPort!.on('message', (message: WorkerMessage) => {
       countFd: setup.countFd,
       flagsFd: setup.flagsFd,
       pageSize: setup.pageSize,
+      // Without the module here (it loaded in the main thread, so hardly ever) the worker reads
+      // its items whole: the same pages either way.
+      scan: setup.pagemapScan ? loadScan().scan : undefined,
     };
     return;
   }

@@ -38,6 +38,8 @@ export interface WorkerSetup {
   flagsFd: number;
   pageSize: number;
   maxPfn: number;
+  /** Read pagemap through PAGEMAP_SCAN (the worker loads the native module itself). */
+  pagemapScan: boolean;
 }
 
 /** The sample buffers, sent again whenever one of them had to grow. */

@@ -78,18 +78,22 @@ export function openProcFile(path: string): number {
   }
 }
 
-/** pread that fills `length` bytes unless the file ends; returns the bytes read. */
+/**
+ * pread that fills `length` bytes (at `offset` in the buffer) unless the file ends; returns
+ * the bytes read.
+ */
 export function preadFully(
   fd: number,
   buffer: Uint8Array,
   length: number,
   position: number,
+  offset = 0,
 ): number {
   let done = 0;
   while (done < length) {
     let n: number;
     try {
-      n = readSync(fd, buffer, done, length - done, position + done);
+      n = readSync(fd, buffer, offset + done, length - done, position + done);
     } catch (error) {
       const failure = classifyReadError(error);
       if (failure) throw new ProcessReadFailure(failure);

@@ -13,9 +13,11 @@ import {
   type MappingRanges,
   type PageJob,
   type PageSampleStats,
+  type ScanMode,
 } from './page-sampler.js';
 import { parseMaps, parseMeminfo, parsePasswd, parseStat, parseStatusKb } from './parse-proc.js';
 import { defaultThreads, releasePrestarted } from './page-workers.js';
+import { openScan, type ScanLoad } from './pagemap-scan.js';
 import { PagemapReader } from './read-pagemap.js';
 import {
   isSameProcess,
@@ -51,6 +53,13 @@ export interface SamplerOptions {
    * Default true; false reads them all, as on a system where MADV_FREE was used (tests).
    */
   inferAnonFlags?: boolean;
+  /**
+   * Find populated pagemap ranges with PAGEMAP_SCAN where the native module and the kernel
+   * allow (pagemap-scan.ts), for sparsely populated processes (ScanMode 'auto'). Default true
+   * (unless MEMTOP_PAGEMAP_SCAN=0); false reads every entry of every mapping read, 'always'
+   * scans before every read (tests, measurements).
+   */
+  pagemapScan?: boolean | 'always';
 }
 
 export interface SampleRequest {
@@ -82,6 +91,8 @@ export class Sampler {
   private readonly pageSampler: PageSampler | undefined;
   /** What the last sample read (privileged samples). */
   lastStats: PageSampleStats = emptyPageStats();
+  /** Whether privileged samples find pagemap's populated ranges with PAGEMAP_SCAN, or why not. */
+  readonly pagemapScan: { used: boolean; reason?: string };
 
   private constructor(
     readonly procRoot: string,
@@ -94,11 +105,22 @@ export class Sampler {
     threads: number,
     parallelMinEntries: number | undefined,
     private readonly inferAnonFlags: boolean,
+    scan: ScanLoad,
+    scanMode: ScanMode,
   ) {
     this.reader = new PagemapReader(pageSize);
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
+    this.pagemapScan = scan.scan ? { used: true } : { used: false, reason: scan.reason };
     this.pageSampler = kpage
-      ? new PageSampler(kpage.countFd, kpage.flagsFd, pageSize, threads, parallelMinEntries)
+      ? new PageSampler(
+          kpage.countFd,
+          kpage.flagsFd,
+          pageSize,
+          threads,
+          parallelMinEntries,
+          scan.scan,
+          scanMode,
+        )
       : undefined;
   }
 
@@ -132,6 +154,14 @@ export class Sampler {
           '(THP, large page cache) show the folio’s average map count, as smaps does',
       );
     }
+    // PAGEMAP_SCAN is an ioctl on the live /proc's pagemap; privileged samples use it.
+    const scan: ScanLoad = !kpage
+      ? { scan: undefined, reason: 'only privileged samples read pagemap ranges' }
+      : !isLive
+        ? { scan: undefined, reason: 'not the live /proc' }
+        : options.pagemapScan === false
+          ? { scan: undefined, reason: 'turned off (pagemapScan: false)' }
+          : openScan();
     if (isLive) prefaultSelf(options.prefault ?? 'libs');
     const sampler = new Sampler(
       procRoot,
@@ -144,6 +174,8 @@ export class Sampler {
       Math.max(1, Math.floor(options.threads ?? defaultThreads(isLive))),
       options.parallelMinEntries,
       options.inferAnonFlags ?? true,
+      scan,
+      options.pagemapScan === 'always' ? 'always' : 'auto',
     );
     releasePrestarted();
     return sampler;
@@ -228,10 +260,14 @@ export class Sampler {
           // The process in focus is read in full: its page map shows every entry, even the
           // zero page or a marker under PROT_NONE (elsewhere those count for nothing).
           const scan = pid === request.focusPid ? undefined : accessibleOnly(opened.ranges);
+          const held = statusMemory(head.status);
+          const residentPages = held
+            ? ((held.rssKb + held.swapKb) * 1024) / this.pageSize
+            : undefined;
           jobs.push({
             proc: opened,
             slot: out.length,
-            job: { fd: opened.fd, ranges: opened.ranges, kept, inferAnon, scan },
+            job: { fd: opened.fd, ranges: opened.ranges, kept, inferAnon, scan, residentPages },
           });
           out.push(undefined);
         }

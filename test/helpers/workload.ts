@@ -9,6 +9,10 @@
  *   anon N                → ok ADDR   private anonymous RW, every page written
  *   shared N              → ok ADDR   MAP_SHARED|MAP_ANONYMOUS RW, every page written
  *   zero N                → ok ADDR   private anonymous RW, every page only read (zero page)
+ *   lazy anon|shared N    → ok ADDR   private or MAP_SHARED anonymous RW (NORESERVE), nothing
+ *                                     touched: a sparse region once `write`/`touch` fill parts
+ *   guard ADDR FIRST COUNT → ok       MADV_GUARD_INSTALL on those pages (Linux 6.13+): guard
+ *                                     markers, which pagemap shows as swapped + guard (bit 58)
  *   file PATH N           → ok ADDR   MAP_SHARED PROT_READ of PATH, every page read
  *   filepriv PATH N       → ok ADDR   MAP_PRIVATE RW of PATH, every page read (write later: COW)
  *   touch ADDR FIRST COUNT → ok       read pages FIRST..FIRST+COUNT-1 of the region at ADDR
@@ -170,6 +174,14 @@ export abstract class WorkloadTarget {
   }
   async zero(pages: number): Promise<number> {
     return this.region(`zero ${count(pages)}`);
+  }
+  /** A region of `pages` pages, none touched yet (MAP_SHARED when `shared`). */
+  async lazy(shared: boolean, pages: number): Promise<number> {
+    return this.region(`lazy ${shared ? 'shared' : 'anon'} ${count(pages)}`);
+  }
+  /** Guard markers on pages FIRST..FIRST+COUNT-1 of the region at ADDR (Linux 6.13+). */
+  async guard(addr: number, first: number, pages: number): Promise<void> {
+    await this.send(`guard ${hex(addr)} ${count(first)} ${count(pages)}`);
   }
   async file(path: string, pages: number): Promise<number> {
     if (/\s/.test(path)) throw new Error(`path must not contain whitespace: ${path}`);

@@ -29,6 +29,9 @@
 #define STACK_PREFAULT (64 * 1024)
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13+ */
+#endif
 
 static struct child {
 	pid_t pid; /* 0 once killed */
@@ -321,6 +324,17 @@ static void handle(char *cmd)
 		region(a, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 1);
 	} else if (IS("zero", 1) && !pages(argv[1], &a)) {
 		region(a, RW, ANON, -1, 0);
+	} else if (IS("lazy", 2) && (!strcmp(argv[1], "anon") || !strcmp(argv[1], "shared")) &&
+		   !pages(argv[2], &a)) {
+		unsigned char *base = map_guarded(a * PAGE, RW,
+						  MAP_NORESERVE | MAP_ANONYMOUS |
+							  (argv[1][0] == 's' ? MAP_SHARED : MAP_PRIVATE),
+						  -1);
+		if (base)
+			reply("ok 0x%lx", (unsigned long)base);
+	} else if (IS("guard", 3) && !num(argv[1], &a) && !num(argv[2], &b) && !pages(argv[3], &c)) {
+		ok_or_errno(madvise((void *)(a + b * PAGE), c * PAGE, MADV_GUARD_INSTALL),
+			    "madvise(MADV_GUARD_INSTALL)");
 	} else if ((IS("file", 2) || IS("filepriv", 2)) && !pages(argv[2], &a)) {
 		cmd_file(argv[1], a, op[4] == 'p');
 	} else if ((IS("touch", 3) || IS("write", 3)) && !num(argv[1], &a) && !num(argv[2], &b) &&

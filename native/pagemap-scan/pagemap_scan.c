@@ -1,0 +1,116 @@
+/*
+ * PAGEMAP_SCAN (Linux 6.7+) for memtop: the populated ranges of an address range of a
+ * process, from an open /proc/PID/pagemap, so that pagemap is read only where there is
+ * something to read. A Node-API module in plain C; loadable in worker threads.
+ *
+ *   scan(fd, start, end, regions: Uint32Array) -> number
+ *
+ * start and end are byte addresses (page-aligned numbers). The kernel writes struct
+ * page_region { u64 start, end, categories } straight into `regions` (6 words a region), in
+ * address order, one region for each run of pages that are present or swapped (any
+ * non-present, non-empty entry: swap, migration, guard and uffd markers, exactly the entries
+ * pagemap marks with bit 62). Returns the number of regions written: when it equals the
+ * room in `regions` the scan stopped there and goes on from the last region's end. A
+ * negative result is -errno: ENOTTY or EINVAL where the kernel has no PAGEMAP_SCAN.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <node_api.h>
+
+/* From include/uapi/linux/fs.h (6.7+), which older C library headers lack. */
+struct memtop_page_region {
+	uint64_t start;
+	uint64_t end;
+	uint64_t categories;
+};
+
+struct memtop_pm_scan_arg {
+	uint64_t size;
+	uint64_t flags;
+	uint64_t start;
+	uint64_t end;
+	uint64_t walk_end;
+	uint64_t vec;
+	uint64_t vec_len;
+	uint64_t max_pages;
+	uint64_t category_inverted;
+	uint64_t category_mask;
+	uint64_t category_anyof_mask;
+	uint64_t return_mask;
+};
+
+#define MEMTOP_PAGEMAP_SCAN _IOWR('f', 16, struct memtop_pm_scan_arg)
+#define MEMTOP_PAGE_IS_PRESENT (1 << 3)
+#define MEMTOP_PAGE_IS_SWAPPED (1 << 4)
+
+/* Largest integer a double holds exactly: addresses beyond it cannot be passed. */
+#define EXACT_LIMIT 9007199254740992.0
+
+static napi_value number(napi_env env, double value)
+{
+	napi_value out;
+	napi_create_double(env, value, &out);
+	return out;
+}
+
+static napi_value scan(napi_env env, napi_callback_info info)
+{
+	size_t argc = 4;
+	napi_value argv[4];
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4)
+		return number(env, -EINVAL);
+	int32_t fd;
+	double start, end;
+	if (napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+	    napi_get_value_double(env, argv[1], &start) != napi_ok ||
+	    napi_get_value_double(env, argv[2], &end) != napi_ok || start < 0 || end < start ||
+	    end > EXACT_LIMIT)
+		return number(env, -EINVAL);
+	napi_typedarray_type type;
+	size_t length;
+	void *data;
+	if (napi_get_typedarray_info(env, argv[3], &type, &length, &data, NULL, NULL) != napi_ok ||
+	    type != napi_uint32_array || ((uintptr_t)data & 7) != 0)
+		return number(env, -EINVAL);
+
+	struct memtop_page_region *vec = data;
+	uint64_t room = length / 6; /* 6 words of 32 bits a region */
+	uint64_t to = (uint64_t)end;
+	uint64_t at = (uint64_t)start;
+	uint64_t found = 0;
+	/* The kernel stops when vec is full; walk_end says where. Go on until the range is done
+	 * or vec is full, and never loop without progress. */
+	while (at < to && found < room) {
+		struct memtop_pm_scan_arg arg;
+		memset(&arg, 0, sizeof(arg));
+		arg.size = sizeof(arg);
+		arg.start = at;
+		arg.end = to;
+		arg.vec = (uint64_t)(uintptr_t)(vec + found);
+		arg.vec_len = room - found;
+		arg.max_pages = 0; /* no limit */
+		arg.category_anyof_mask = MEMTOP_PAGE_IS_PRESENT | MEMTOP_PAGE_IS_SWAPPED;
+		/* Report both categories apart: a region is then one kind of entry. */
+		arg.return_mask = MEMTOP_PAGE_IS_PRESENT | MEMTOP_PAGE_IS_SWAPPED;
+		int n = ioctl(fd, MEMTOP_PAGEMAP_SCAN, &arg);
+		if (n < 0)
+			return number(env, -errno);
+		found += (uint64_t)n;
+		if (arg.walk_end <= at && n == 0)
+			return number(env, -EIO);
+		at = arg.walk_end;
+	}
+	return number(env, (double)found);
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
+{
+	napi_value fn;
+	if (napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn) != napi_ok ||
+	    napi_set_named_property(env, exports, "scan", fn) != napi_ok)
+		return NULL;
+	return exports;
+}
