@@ -21,6 +21,21 @@ import { parseAddress, renderShares } from './commands/shares.js';
 
 const VERSION = '0.1.0';
 
+/** Options that several commands take alike. */
+const PID_OPTION = {
+  alias: 'p',
+  type: 'string',
+  describe: 'Only these process ids (comma-separated)',
+  requiresArg: true,
+} as const;
+const SORT_OPTION = {
+  alias: 's',
+  type: 'string',
+  default: 'uss',
+  describe: `Sort key: ${SORT_KEYS.join(', ')}`,
+  requiresArg: true,
+} as const;
+
 /** Writes to stdout; a closed pipe (memtop ... | head) ends memtop quietly. */
 function write(text: string): void {
   process.stdout.write(text);
@@ -116,19 +131,8 @@ export function buildParser(argv: string[]) {
             default: false,
             describe: 'Batch frames as JSON, one object per line',
           })
-          .option('pid', {
-            alias: 'p',
-            type: 'string',
-            describe: 'Only these process ids (comma-separated)',
-            requiresArg: true,
-          })
-          .option('sort', {
-            alias: 's',
-            type: 'string',
-            default: 'uss',
-            describe: `Sort key: ${SORT_KEYS.join(', ')}`,
-            requiresArg: true,
-          })
+          .option('pid', PID_OPTION)
+          .option('sort', SORT_OPTION)
           .option('track-pages', {
             type: 'number',
             default: DEFAULT_TRACK_PAGES,
@@ -202,25 +206,14 @@ export function buildParser(argv: string[]) {
           .option('json', { type: 'boolean', describe: 'JSON (schema: docs/JSON.md)' })
           .option('csv', { type: 'boolean', describe: 'CSV, one row per process (or per mapping)' })
           .conflicts('json', 'csv')
-          .option('pid', {
-            alias: 'p',
-            type: 'string',
-            describe: 'Only these process ids (comma-separated)',
-            requiresArg: true,
-          })
+          .option('pid', PID_OPTION)
           .option('mappings', {
             alias: 'm',
             type: 'boolean',
             default: false,
             describe: 'Include every mapping of each process',
           })
-          .option('sort', {
-            alias: 's',
-            type: 'string',
-            default: 'uss',
-            describe: `Sort key: ${SORT_KEYS.join(', ')}`,
-            requiresArg: true,
-          })
+          .option('sort', SORT_OPTION)
           .option('limit', {
             type: 'number',
             describe: 'Show at most N processes',
@@ -258,12 +251,7 @@ export function buildParser(argv: string[]) {
             default: false,
             describe: 'List each process under each file',
           })
-          .option('pid', {
-            alias: 'p',
-            type: 'string',
-            describe: 'Only these process ids (comma-separated)',
-            requiresArg: true,
-          })
+          .option('pid', PID_OPTION)
           .option('limit', { type: 'number', describe: 'Show at most N files', requiresArg: true }),
       (args) => {
         const pids = parsePidList(args.pid);
