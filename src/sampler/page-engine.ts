@@ -370,19 +370,15 @@ function decodeKept(
  * calls one and the same function, so that its call site stays monomorphic (a new closure per
  * walk would make V8 deoptimize forEachRun on each new target).
  */
+const NO_WORDS = new Uint32Array(0);
+const NO_BYTES = new Uint8Array(0);
 const runRead: {
   fd: number;
   bits: Uint32Array;
   out: Uint32Array;
   bytes: Uint8Array;
   words: Uint32Array;
-} = {
-  fd: 0,
-  bits: new Uint32Array(0),
-  out: new Uint32Array(0),
-  bytes: new Uint8Array(0),
-  words: new Uint32Array(0),
-};
+} = { fd: 0, bits: NO_WORDS, out: NO_WORDS, bytes: NO_BYTES, words: NO_WORDS };
 
 /** Reads one run of PFNs [first, first + entries) and stores its marked ones from out[rank]. */
 function readRun(first: number, entries: number, rank: number): void {
@@ -413,7 +409,13 @@ export function readMarked(
   runRead.out = out;
   runRead.bytes = ctx.bytes;
   runRead.words = ctx.words;
-  index.forEachRun(MAX_GAP, RUN_ENTRIES, fromBlock | 0, toBlock | 0, readRun);
+  try {
+    index.forEachRun(MAX_GAP, RUN_ENTRIES, fromBlock | 0, toBlock | 0, readRun);
+  } finally {
+    // Hold no sample's buffers past the walk.
+    runRead.bits = runRead.out = runRead.words = NO_WORDS;
+    runRead.bytes = NO_BYTES;
+  }
 }
 
 /** Splits the blocks in use into at most `parts` ranges of about equal marked PFNs. */
