@@ -366,6 +366,33 @@ function decodeKept(
 }
 
 /**
+ * What readRun() reads with, set by readMarked() before each walk: forEachRun() then always
+ * calls one and the same function, so that its call site stays monomorphic (a new closure per
+ * walk would make V8 deoptimize forEachRun on each new target).
+ */
+const NO_WORDS = new Uint32Array(0);
+const NO_BYTES = new Uint8Array(0);
+const runRead: {
+  fd: number;
+  bits: Uint32Array;
+  out: Uint32Array;
+  bytes: Uint8Array;
+  words: Uint32Array;
+} = { fd: 0, bits: NO_WORDS, out: NO_WORDS, bytes: NO_BYTES, words: NO_WORDS };
+
+/** Reads one run of PFNs [first, first + entries) and stores its marked ones from out[rank]. */
+function readRun(first: number, entries: number, rank: number): void {
+  const { fd, bits, out, bytes, words } = runRead;
+  const got = preadFully(fd, bytes, entries * 8, first * 8) >>> 3;
+  for (let at = 0; at < entries; at++) {
+    const p = first + at;
+    if ((bits[p >>> 5]! & (1 << (p & 31))) === 0) continue;
+    // Only the low words matter: map counts fit in 32 bits, stable flags are bits 0..26.
+    out[rank++] = at < got ? words[2 * at]! : 0;
+  }
+}
+
+/**
  * Phase 2 for blocks [fromBlock, toBlock) of one index: reads the entries of its marked PFNs
  * (kpagecount or kpageflags, per fd) in coalesced runs into out[rank].
  */
@@ -377,17 +404,18 @@ export function readMarked(
   out: Uint32Array,
   ctx: Pick<EngineContext, 'bytes' | 'words'>,
 ): void {
-  const { bits } = index;
-  const { bytes, words } = ctx;
-  index.forEachRun(MAX_GAP, RUN_ENTRIES, fromBlock, toBlock, (first, entries, rank) => {
-    const got = preadFully(fd, bytes, entries * 8, first * 8) >>> 3;
-    for (let at = 0; at < entries; at++) {
-      const p = first + at;
-      if ((bits[p >>> 5]! & (1 << (p & 31))) === 0) continue;
-      // Only the low words matter: map counts fit in 32 bits, stable flags are bits 0..26.
-      out[rank++] = at < got ? words[2 * at]! : 0;
-    }
-  });
+  runRead.fd = fd;
+  runRead.bits = index.bits;
+  runRead.out = out;
+  runRead.bytes = ctx.bytes;
+  runRead.words = ctx.words;
+  try {
+    index.forEachRun(MAX_GAP, RUN_ENTRIES, fromBlock | 0, toBlock | 0, readRun);
+  } finally {
+    // Hold no sample's buffers past the walk.
+    runRead.bits = runRead.out = runRead.words = NO_WORDS;
+    runRead.bytes = NO_BYTES;
+  }
 }
 
 /** Splits the blocks in use into at most `parts` ranges of about equal marked PFNs. */

@@ -278,7 +278,8 @@ export class PageSampler {
     a.units.set(accountUnits);
     phase(PHASE_ACCOUNT, accountUnits.length / UNIT_FIELDS, (u) => {
       const at = u * UNIT_FIELDS;
-      for (let s = a.units[at + 1]!; s < a.units[at + 2]!; s++) {
+      // Small integers (the table is a Float64Array): the engine's feedback stays Smi.
+      for (let s = a.units[at + 1]! | 0, end = a.units[at + 2]! | 0; s < end; s++) {
         accountSegment(a, s, a.counts, a.flags, ctx);
       }
     });

@@ -90,7 +90,8 @@ parentPort!.on('message', (message: WorkerMessage) => {
         message.units,
         (u) => {
           const at = u * UNIT_FIELDS;
-          for (let s = units[at + 1]!; s < units[at + 2]!; s++) {
+          // Small integers (the table is a Float64Array): the engine's feedback stays Smi.
+          for (let s = units[at + 1]! | 0, end = units[at + 2]! | 0; s < end; s++) {
             accountSegment(a, s, a.counts, a.flags, ctx);
           }
         },

@@ -58,6 +58,13 @@ export class PfnIndex {
   readonly summary: Uint32Array;
   readonly wordRank: Uint16Array;
   readonly blockRank: Uint32Array;
+  /**
+   * The bitmap and summary read as int32 words, for the walks: a word with bit 31 set is then
+   * a small integer like any other, where a uint32 above 2^31 would deoptimize code compiled
+   * for small integers.
+   */
+  private readonly signedBits: Int32Array;
+  private readonly signedSummary: Int32Array;
   /** PFNs at or above this are not indexed. */
   readonly limit: number;
   /** Marked PFNs, once finalize() has run. */
@@ -68,6 +75,8 @@ export class PfnIndex {
     this.summary = new Uint32Array(buffers.summary);
     this.wordRank = new Uint16Array(buffers.wordRank);
     this.blockRank = new Uint32Array(buffers.blockRank);
+    this.signedBits = new Int32Array(buffers.bits);
+    this.signedSummary = new Int32Array(buffers.summary);
     this.limit = buffers.limit;
   }
 
@@ -138,7 +147,8 @@ export class PfnIndex {
     toBlock: number,
     visit: (first: number, count: number, firstRank: number) => void,
   ): void {
-    const { bits, summary } = this;
+    const bits = this.signedBits;
+    const summary = this.signedSummary;
     let runFirst = -1;
     let runLast = -1;
     let runRank = 0;
@@ -146,7 +156,8 @@ export class PfnIndex {
     for (let s = fromBlock >>> 5; s < summary.length; s++) {
       let sword = summary[s]!;
       while (sword !== 0) {
-        const low = sword & -sword;
+        // ~(w - 1) is -w without an overflow when w is -2^31: the lowest set bit.
+        const low = sword & ~(sword - 1);
         const b = (s << 5) + (31 - Math.clz32(low));
         sword ^= low;
         if (b < fromBlock) continue;
@@ -159,7 +170,7 @@ export class PfnIndex {
         for (let w = first; w < end; w++) {
           let x = bits[w]!;
           while (x !== 0) {
-            const lowBit = x & -x;
+            const lowBit = x & ~(x - 1);
             x ^= lowBit;
             const pfn = w * 32 + (31 - Math.clz32(lowBit));
             if (pfn >= endPfn) break;
