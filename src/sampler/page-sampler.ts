@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { COUNTER_SLOTS } from '../model/counters.js';
+import { PM_EXCLUSIVE } from '../model/page-bits.js';
 import type { PageTable } from '../model/types.js';
 import { BufferStore, UNIT_FIELDS, type EngineArrays } from './page-buffers.js';
 import {
@@ -386,12 +387,13 @@ export class PageSampler {
   private resolveKept(pages: PageTable, counts: Uint32Array, flags: Uint32Array): void {
     const { countIndex, flagsIndex, maxPfn } = this;
     const limit = countIndex.limit;
-    const { pfn, mapCount, kpageFlags } = pages;
+    const { pfn, pagemapBits, mapCount, kpageFlags } = pages;
     for (let i = 0; i < pages.count; i++) {
       const p = pfn[i]!;
       if (p === 0) continue;
       if (p < limit) {
-        mapCount[i] = counts[countIndex.rank(p)]!;
+        // Exclusive pages were not looked up in kpagecount (see decodeKept): map count 1.
+        mapCount[i] = pagemapBits[i]! & PM_EXCLUSIVE ? 1 : counts[countIndex.rank(p)]!;
         kpageFlags[i] = flags[flagsIndex.rank(p)]!;
       } else if (p < maxPfn) {
         const { bytes, words } = this.ctx;

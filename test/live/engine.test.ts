@@ -2,8 +2,10 @@
 // are not kept are counted from compact rows, with kpagecount skipped for exclusive pages and
 // kpageflags inferred for anonymous ones; the counters must be those of the kept path, which
 // looks every page up, and those of smaps_rollup.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Counters, ProcessSample } from '../../src/model/types.js';
+import { PM_EXCLUSIVE, PM_PRESENT } from '../../src/model/page-bits.js';
+import type { Counters, PageTable, ProcessSample } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { ROLLUP_FIELDS, asRollup, readRollup } from '../helpers/smaps.js';
 import { startFamily, type Family } from './fork-family.js';
@@ -69,6 +71,38 @@ describe('compact rows and skipped lookups (root)', () => {
       expect(k.pages?.count).toBeGreaterThan(0);
       expect(mappingCounters(c), `pid ${pid}`).toEqual(mappingCounters(k));
       expect(c.totals, `pid ${pid}`).toEqual(k.totals);
+    }
+  });
+
+  it('give kept exclusive pages, not looked up, the map count kpagecount holds', () => {
+    const pids = familyPids();
+    const fd = openSync('/proc/kpagecount', 'r');
+    const entry = Buffer.alloc(8);
+    /** Rows whose map count differs from kpagecount read now, and the exclusive rows seen. */
+    const check = (t: PageTable) => {
+      let wrong = 0;
+      let exclusive = 0;
+      for (let r = 0; r < t.count; r++) {
+        if (!(t.pagemapBits[r]! & PM_PRESENT) || t.pfn[r] === 0) continue;
+        if (t.pagemapBits[r]! & PM_EXCLUSIVE) exclusive++;
+        const got = readSync(fd, entry, 0, 8, t.pfn[r]! * 8);
+        if ((got === 8 ? entry.readUInt32LE(0) : 0) !== t.mapCount[r]) wrong++;
+      }
+      return { wrong, exclusive };
+    };
+    try {
+      for (const pid of pids) {
+        // The vDSO's map count moves when any process starts or exits: retry a mismatch.
+        let result = { wrong: -1, exclusive: 0 };
+        for (let attempt = 0; attempt < 5 && result.wrong !== 0; attempt++) {
+          const p = sampler.sample({ pids: [pid], pages: true }).processes[0]!;
+          result = check(p.pages!);
+        }
+        expect(result.wrong, `pid ${pid}`).toBe(0);
+        expect(result.exclusive, `pid ${pid}`).toBeGreaterThan(0);
+      }
+    } finally {
+      closeSync(fd);
     }
   });
 
