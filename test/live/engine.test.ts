@@ -4,7 +4,15 @@
 // looks every page up, and those of smaps_rollup.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PM_EXCLUSIVE, PM_PRESENT } from '../../src/model/page-bits.js';
+import { classifyPage } from '../../src/model/page-grid.js';
+import {
+  PM_EXCLUSIVE,
+  PM_PRESENT,
+  isDirtyPage,
+  memoryClass,
+  pageKind,
+} from '../../src/model/page-bits.js';
+import { signedMapCount } from '../../src/model/pagemaps.js';
 import type { Counters, PageTable, ProcessSample } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { ROLLUP_FIELDS, asRollup, readRollup } from '../helpers/smaps.js';
@@ -103,6 +111,65 @@ describe('compact rows and skipped lookups (root)', () => {
       }
     } finally {
       closeSync(fd);
+    }
+  });
+
+  it('give kept rows with anonymous flags inferred the answers of rows whose flags were read', () => {
+    const exact = Sampler.open({ inferAnonFlags: false });
+    /** What the model and the views read of each kept row. */
+    const answers = (p: ProcessSample) => {
+      const t = p.pages!;
+      const out: string[] = [];
+      for (let r = 0; r < t.count; r++) {
+        const bits = t.pagemapBits[r]!;
+        const flags = t.kpageFlags[r]!;
+        const count = t.mapCount[r]!;
+        const kind = pageKind(bits, flags, count);
+        out.push(
+          [
+            t.pageIndex[r],
+            bits,
+            t.pfn[r],
+            count,
+            kind,
+            // Dirtiness and class matter for memory only.
+            kind === 0 ? `${isDirtyPage(flags)}/${memoryClass(flags)}` : '',
+            classifyPage('pages', t, r),
+            signedMapCount('pages', t, r),
+          ].join(':'),
+        );
+      }
+      return out;
+    };
+    try {
+      const pids = familyPids();
+      let inferred = new Map<number, ProcessSample>();
+      let read = new Map<number, ProcessSample>();
+      for (let attempt = 0; attempt < 5; attempt++) {
+        inferred = byPid(sampler.sample({ pids, mappings: true, pages: true }).processes);
+        read = byPid(exact.sample({ pids, mappings: true, pages: true }).processes);
+        const same = pids.every(
+          (pid) =>
+            JSON.stringify(answers(inferred.get(pid)!)) === JSON.stringify(answers(read.get(pid)!)),
+        );
+        if (same) break;
+      }
+      expect(exact.lastStats.flagLookups).toBeGreaterThanOrEqual(sampler.lastStats.flagLookups);
+      for (const pid of pids) {
+        const i = inferred.get(pid)!;
+        const r = read.get(pid)!;
+        expect(answers(i), `pid ${pid}`).toEqual(answers(r));
+        expect(mappingCounters(i), `pid ${pid}`).toEqual(mappingCounters(r));
+        expect(i.totals, `pid ${pid}`).toEqual(r.totals);
+      }
+      // The process in focus keeps every page's own flags.
+      const parent = family.parent.pid;
+      const focused = sampler.sample({ pids: [parent], focusPid: parent }).processes[0]!;
+      const all = exact.sample({ pids: [parent], focusPid: parent }).processes[0]!;
+      expect(sampler.lastStats.flagLookups).toBe(exact.lastStats.flagLookups);
+      expect(focused.pages!.count).toBe(all.pages!.count);
+    } finally {
+      exact.close();
     }
   });
 
