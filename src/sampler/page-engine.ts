@@ -13,7 +13,9 @@
  * 3. accounting: each segment's rows are counted with the model's accountPages().
  *
  * Two row forms. A *kept* process (its pages are shown page by page) keeps every present or
- * swapped entry with its page index and full PFN, and looks every PFN up. Any other process
+ * swapped entry with its page index and full PFN, and looks up the map count of every PFN not
+ * mapped exclusively (pagemap bit 56: map count 1) and the flags of every PFN, or, where its
+ * job allows (PageJob.keptInferAnon), of file pages only, as compact rows do. Any other process
  * keeps only what its counters need: an anonymous page mapped exclusively (pagemap bit 56) is
  * counted per segment without a row, a map count 1 and INFERRED_ANON_FLAGS standing for what
  * kpagecount and kpageflags would say (see page-bits.ts for when that is exact); every other
@@ -337,6 +339,7 @@ function decodeKept(
   const { kIndex, kBits, kPfn } = a;
   const { countIndex, flagsIndex, shared } = ctx;
   const limit = countIndex.limit;
+  const inferAnon = (a.segs[sa + SEG_FLAGS]! & SEG_INFER_ANON) !== 0;
   const slot = a.segs[sa + SEG_SLOT]!;
   const base = a.segs[sa + SEG_PAGE_BASE]! - segFrom;
   let out = slot;
@@ -351,12 +354,15 @@ function decodeKept(
       kBits[out] = hi >>> 23;
       kPfn[out++] = pfn;
       if (pfn !== 0 && pfn < limit) {
-        if (shared) {
-          countIndex.markShared(pfn);
-          flagsIndex.markShared(pfn);
-        } else {
-          countIndex.mark(pfn);
-          flagsIndex.mark(pfn);
+        // Mapped exclusively: map count 1, as the compact rows take it, without a lookup.
+        if ((hi & HI_EXCLUSIVE) === 0) {
+          if (shared) countIndex.markShared(pfn);
+          else countIndex.mark(pfn);
+        }
+        // Anonymous pages' flags inferred as in compact rows (see INFERRED_ANON_FLAGS).
+        if (!inferAnon || hi & HI_FILE) {
+          if (shared) flagsIndex.markShared(pfn);
+          else flagsIndex.mark(pfn);
         }
       }
     }

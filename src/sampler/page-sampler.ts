@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { COUNTER_SLOTS } from '../model/counters.js';
+import { INFERRED_ANON_FLAGS, PM_EXCLUSIVE, PM_FILE } from '../model/page-bits.js';
 import type { PageTable } from '../model/types.js';
 import { BufferStore, UNIT_FIELDS, type EngineArrays } from './page-buffers.js';
 import {
@@ -17,6 +18,7 @@ import {
   ITEM_VANISHED,
   PAGEMAP_GAP,
   SEG_FIELDS,
+  SEG_FLAGS,
   SEG_INFER_ANON,
   SEG_KEPT,
   SEG_ROWS,
@@ -58,6 +60,13 @@ export interface PageJob {
   kept: boolean;
   /** See INFERRED_ANON_FLAGS: anonymous pages' flags may be inferred. */
   inferAnon: boolean;
+  /**
+   * In kept rows too (with inferAnon). Exact for what is read of kept rows' flags but the names
+   * the page view lists: kind, dirtiness and class, and, while no anonymous page on the system
+   * is part of a large folio or merged by KSM, the page map's THP and KSM states. The sampler
+   * asks it for every process but the one in focus, whose flags are shown page by page.
+   */
+  keptInferAnon?: boolean;
   /**
    * The pages it holds (VmRSS + VmSwap), when known: how densely its mappings are populated,
    * which decides whether PAGEMAP_SCAN is worth its cost (see SCAN_MAX_DENSITY).
@@ -379,21 +388,33 @@ export class PageSampler {
       }
       pageRanges[2 * m + 1] = row;
     }
-    this.resolveKept(pages, a.counts, a.flags);
+    const inferAnon =
+      segEnd > segBegin && (a.segs[segBegin * SEG_FIELDS + SEG_FLAGS]! & SEG_INFER_ANON) !== 0;
+    this.resolveKept(pages, a.counts, a.flags, inferAnon);
     return { status: 'ok', pages, pageRanges };
   }
 
   /** mapCount and kpageFlags of every present page of a kept table. */
-  private resolveKept(pages: PageTable, counts: Uint32Array, flags: Uint32Array): void {
+  private resolveKept(
+    pages: PageTable,
+    counts: Uint32Array,
+    flags: Uint32Array,
+    inferAnon: boolean,
+  ): void {
     const { countIndex, flagsIndex, maxPfn } = this;
     const limit = countIndex.limit;
-    const { pfn, mapCount, kpageFlags } = pages;
+    const { pfn, pagemapBits, mapCount, kpageFlags } = pages;
     for (let i = 0; i < pages.count; i++) {
       const p = pfn[i]!;
       if (p === 0) continue;
       if (p < limit) {
-        mapCount[i] = counts[countIndex.rank(p)]!;
-        kpageFlags[i] = flags[flagsIndex.rank(p)]!;
+        // Exclusive pages were not looked up in kpagecount (see decodeKept): map count 1.
+        mapCount[i] = pagemapBits[i]! & PM_EXCLUSIVE ? 1 : counts[countIndex.rank(p)]!;
+        // Anonymous pages' flags were not looked up where inferred (see decodeKept).
+        kpageFlags[i] =
+          inferAnon && !(pagemapBits[i]! & PM_FILE)
+            ? INFERRED_ANON_FLAGS
+            : flags[flagsIndex.rank(p)]!;
       } else if (p < maxPfn) {
         const { bytes, words } = this.ctx;
         mapCount[i] = preadFully(this.countFd, bytes, 8, p * 8) === 8 ? words[0]! : 0;
@@ -437,7 +458,8 @@ function planReads(
   let entries = 0;
   jobs.forEach((job, j) => {
     const kept = job.kept || wide;
-    const segFlags = (kept ? SEG_KEPT : 0) | (job.inferAnon ? SEG_INFER_ANON : 0);
+    const infer = job.inferAnon && (!kept || job.keptInferAnon === true);
+    const segFlags = (kept ? SEG_KEPT : 0) | (infer ? SEG_INFER_ANON : 0);
     jobItems[2 * j] = items.length / ITEM_FIELDS;
     jobSegs[2 * j] = segMapping.length;
     let itemAt = -1; // field offset of the open item

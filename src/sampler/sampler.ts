@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
@@ -232,6 +232,7 @@ export class Sampler {
     pageSampler.stats = emptyPageStats();
     this.lastStats = pageSampler.stats;
     const noLazyfree = this.inferAnonFlags && this.lazyfreeNever();
+    const keptInferable = noLazyfree && this.noLargeAnonOrKsm();
     const skipped = request.statusOnlyPids && new Set(request.statusOnlyPids);
     const out: (RawProcess | undefined)[] = [];
     // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
@@ -267,7 +268,15 @@ export class Sampler {
           jobs.push({
             proc: opened,
             slot: out.length,
-            job: { fd: opened.fd, ranges: opened.ranges, kept, inferAnon, scan, residentPages },
+            job: {
+              fd: opened.fd,
+              ranges: opened.ranges,
+              kept,
+              inferAnon,
+              keptInferAnon: keptInferable && pid !== request.focusPid,
+              scan,
+              residentPages,
+            },
           });
           out.push(undefined);
         }
@@ -333,6 +342,38 @@ export class Sampler {
       if (raw) raws.push(raw);
     }
     return raws;
+  }
+
+  /**
+   * True while no anonymous page on the system is part of a large folio (THP of any size) or
+   * merged by KSM: inferred flags then also tell the page map's THP and KSM pages apart.
+   */
+  private noLargeAnonOrKsm(): boolean {
+    // Only the live system's: its /sys describes the live /proc.
+    if (this.procRoot !== '/proc') return false;
+    const number = (path: string) => {
+      const text = readOptional(path).trim();
+      return /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    };
+    // Without KSM (no /sys/kernel/mm/ksm) there are no KSM pages.
+    const ksm = (name: string) =>
+      existsSync('/sys/kernel/mm/ksm') ? number(`/sys/kernel/mm/ksm/${name}`) : 0;
+    if (ksm('pages_shared') !== 0 || ksm('pages_sharing') !== 0) return false;
+    const m = /^nr_anon_transparent_hugepages (\d+)$/m.exec(readOptional('/proc/vmstat'));
+    if (m === null || m[1] !== '0') return false;
+    const thp = '/sys/kernel/mm/transparent_hugepage';
+    let sizes: string[];
+    try {
+      sizes = readdirSync(thp).filter((name) => name.startsWith('hugepages-'));
+    } catch {
+      sizes = [];
+    }
+    // Per-size counts of anonymous large folios (mTHP, Linux 6.11+): none may exist. Sizes
+    // without `enabled` are for shmem and files only (order 1).
+    return sizes.every(
+      (size) =>
+        !existsSync(`${thp}/${size}/enabled`) || number(`${thp}/${size}/stats/nr_anon`) === 0,
+    );
   }
 
   /**

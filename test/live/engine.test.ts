@@ -2,8 +2,18 @@
 // are not kept are counted from compact rows, with kpagecount skipped for exclusive pages and
 // kpageflags inferred for anonymous ones; the counters must be those of the kept path, which
 // looks every page up, and those of smaps_rollup.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Counters, ProcessSample } from '../../src/model/types.js';
+import { classifyPage } from '../../src/model/page-grid.js';
+import {
+  PM_EXCLUSIVE,
+  PM_PRESENT,
+  isDirtyPage,
+  memoryClass,
+  pageKind,
+} from '../../src/model/page-bits.js';
+import { signedMapCount } from '../../src/model/pagemaps.js';
+import type { Counters, PageTable, ProcessSample } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { ROLLUP_FIELDS, asRollup, readRollup } from '../helpers/smaps.js';
 import { startFamily, type Family } from './fork-family.js';
@@ -69,6 +79,97 @@ describe('compact rows and skipped lookups (root)', () => {
       expect(k.pages?.count).toBeGreaterThan(0);
       expect(mappingCounters(c), `pid ${pid}`).toEqual(mappingCounters(k));
       expect(c.totals, `pid ${pid}`).toEqual(k.totals);
+    }
+  });
+
+  it('give kept exclusive pages, not looked up, the map count kpagecount holds', () => {
+    const pids = familyPids();
+    const fd = openSync('/proc/kpagecount', 'r');
+    const entry = Buffer.alloc(8);
+    /** Rows whose map count differs from kpagecount read now, and the exclusive rows seen. */
+    const check = (t: PageTable) => {
+      let wrong = 0;
+      let exclusive = 0;
+      for (let r = 0; r < t.count; r++) {
+        if (!(t.pagemapBits[r]! & PM_PRESENT) || t.pfn[r] === 0) continue;
+        if (t.pagemapBits[r]! & PM_EXCLUSIVE) exclusive++;
+        const got = readSync(fd, entry, 0, 8, t.pfn[r]! * 8);
+        if ((got === 8 ? entry.readUInt32LE(0) : 0) !== t.mapCount[r]) wrong++;
+      }
+      return { wrong, exclusive };
+    };
+    try {
+      for (const pid of pids) {
+        // The vDSO's map count moves when any process starts or exits: retry a mismatch.
+        let result = { wrong: -1, exclusive: 0 };
+        for (let attempt = 0; attempt < 5 && result.wrong !== 0; attempt++) {
+          const p = sampler.sample({ pids: [pid], pages: true }).processes[0]!;
+          result = check(p.pages!);
+        }
+        expect(result.wrong, `pid ${pid}`).toBe(0);
+        expect(result.exclusive, `pid ${pid}`).toBeGreaterThan(0);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('give kept rows with anonymous flags inferred the answers of rows whose flags were read', () => {
+    const exact = Sampler.open({ inferAnonFlags: false });
+    /** What the model and the views read of each kept row. */
+    const answers = (p: ProcessSample) => {
+      const t = p.pages!;
+      const out: string[] = [];
+      for (let r = 0; r < t.count; r++) {
+        const bits = t.pagemapBits[r]!;
+        const flags = t.kpageFlags[r]!;
+        const count = t.mapCount[r]!;
+        const kind = pageKind(bits, flags, count);
+        out.push(
+          [
+            t.pageIndex[r],
+            bits,
+            t.pfn[r],
+            count,
+            kind,
+            // Dirtiness and class matter for memory only.
+            kind === 0 ? `${isDirtyPage(flags)}/${memoryClass(flags)}` : '',
+            classifyPage('pages', t, r),
+            signedMapCount('pages', t, r),
+          ].join(':'),
+        );
+      }
+      return out;
+    };
+    try {
+      const pids = familyPids();
+      let inferred = new Map<number, ProcessSample>();
+      let read = new Map<number, ProcessSample>();
+      for (let attempt = 0; attempt < 5; attempt++) {
+        inferred = byPid(sampler.sample({ pids, mappings: true, pages: true }).processes);
+        read = byPid(exact.sample({ pids, mappings: true, pages: true }).processes);
+        const same = pids.every(
+          (pid) =>
+            JSON.stringify(answers(inferred.get(pid)!)) === JSON.stringify(answers(read.get(pid)!)),
+        );
+        if (same) break;
+      }
+      expect(exact.lastStats.flagLookups).toBeGreaterThanOrEqual(sampler.lastStats.flagLookups);
+      for (const pid of pids) {
+        const i = inferred.get(pid)!;
+        const r = read.get(pid)!;
+        expect(answers(i), `pid ${pid}`).toEqual(answers(r));
+        expect(mappingCounters(i), `pid ${pid}`).toEqual(mappingCounters(r));
+        expect(i.totals, `pid ${pid}`).toEqual(r.totals);
+      }
+      // The process in focus keeps every page's own flags.
+      const parent = family.parent.pid;
+      const focused = sampler.sample({ pids: [parent], focusPid: parent }).processes[0]!;
+      const all = exact.sample({ pids: [parent], focusPid: parent }).processes[0]!;
+      expect(sampler.lastStats.flagLookups).toBe(exact.lastStats.flagLookups);
+      expect(focused.pages!.count).toBe(all.pages!.count);
+    } finally {
+      exact.close();
     }
   });
 
