@@ -168,7 +168,7 @@ export interface SampleCost {
 /**
  * Costs fitted to recent samples by least squares, cpuMs ≈ msPerProcess · processes +
  * msPerPage · (pages read + SCAN_OVERHEAD_PAGES · processes read), both kept positive; with
- * too few or too alike samples, one of them is fitted and the other kept.
+ * too few or too alike samples, both scaled alike from INITIAL_COSTS to what the samples cost.
  */
 export function fitCosts(samples: readonly SampleCost[], previous: ScanCosts): ScanCosts {
   let nn = 0;
@@ -191,11 +191,25 @@ export function fitCosts(samples: readonly SampleCost[], previous: ScanCosts): S
     const msPerPage = (wc * nn - nc * nw) / det;
     if (msPerProcess > 0 && msPerPage > 0) return { msPerProcess, msPerPage };
   }
-  if (ww > 0) {
-    const msPerPage = (wc - previous.msPerProcess * nw) / ww;
-    if (msPerPage > 0) return { ...previous, msPerPage };
+  // Too few or too alike samples to tell the two apart (every sample reading the same few
+  // processes): the initial ratio between them, scaled to what these samples cost. Keeping one
+  // term from older samples instead could leave it far off for as long as the samples stay alike.
+  let sumN = 0;
+  let sumW = 0;
+  let sumC = 0;
+  for (const s of samples) {
+    sumN += s.processes;
+    sumW += s.scannedPages + SCAN_OVERHEAD_PAGES * s.scanned;
+    sumC += s.cpuMs;
   }
-  if (nn > 0 && nc > 0) return { ...previous, msPerProcess: (nc - previous.msPerPage * nw) / nn };
+  const predicted = INITIAL_COSTS.msPerProcess * sumN + INITIAL_COSTS.msPerPage * sumW;
+  if (predicted > 0 && sumC > 0) {
+    const scale = sumC / predicted;
+    return {
+      msPerProcess: INITIAL_COSTS.msPerProcess * scale,
+      msPerPage: INITIAL_COSTS.msPerPage * scale,
+    };
+  }
   return previous;
 }
 

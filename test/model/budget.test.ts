@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   AVERAGE_WINDOW_MS,
+  INITIAL_COSTS,
   SCAN_OVERHEAD_PAGES,
   accrueCredit,
   averageCpuFraction,
+  fitCosts,
   newBudgetAccount,
   planScans,
   spendCredit,
@@ -115,6 +117,26 @@ describe('the credit account', () => {
     });
     expect(a.costs.msPerProcess).toBeCloseTo(0.02, 6);
     expect(a.costs.msPerPage).toBeCloseTo(0.004, 6);
+  });
+
+  it('follows alike samples instead of keeping a cost fitted before them', () => {
+    // A fit that blamed a slow sample on the processes listed would, kept, price every plan out
+    // of the budget; samples that all read the same processes must bring it back to what they cost.
+    const stale = { msPerProcess: 50, msPerPage: 1e-6 };
+    const alike = Array.from({ length: 5 }, (_, i) => ({
+      atMs: i * 200,
+      cpuMs: 2,
+      processes: 7,
+      scanned: 1,
+      scannedPages: 64,
+    }));
+    const costs = fitCosts(alike, stale);
+    const predicted = 7 * costs.msPerProcess + (64 + SCAN_OVERHEAD_PAGES) * costs.msPerPage;
+    expect(predicted).toBeCloseTo(2, 6);
+    expect(costs.msPerProcess / costs.msPerPage).toBeCloseTo(
+      INITIAL_COSTS.msPerProcess / INITIAL_COSTS.msPerPage,
+      6,
+    );
   });
 
   it('reports the average CPU fraction over the recent samples', () => {
