@@ -231,8 +231,12 @@ export class Sampler {
     const pageSampler = this.pageSampler!;
     pageSampler.stats = emptyPageStats();
     this.lastStats = pageSampler.stats;
-    const noLazyfree = this.inferAnonFlags && this.lazyfreeNever();
-    const keptInferable = noLazyfree && this.noLargeAnonOrKsm();
+    // One read of /proc/vmstat a sample answers both questions.
+    const vmstat = this.inferAnonFlags ? readOptional(`${this.procRoot}/vmstat`) : '';
+    // No page ever made lazily freeable (MADV_FREE counts pglazyfree): every anonymous page is
+    // then swap-backed, and its flags can be inferred.
+    const noLazyfree = this.inferAnonFlags && vmstatIsZero(vmstat, 'pglazyfree');
+    const keptInferable = noLazyfree && this.noLargeAnonOrKsm(vmstat);
     const skipped = request.statusOnlyPids && new Set(request.statusOnlyPids);
     const out: (RawProcess | undefined)[] = [];
     // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
@@ -348,7 +352,7 @@ export class Sampler {
    * True while no anonymous page on the system is part of a large folio (THP of any size) or
    * merged by KSM: inferred flags then also tell the page map's THP and KSM pages apart.
    */
-  private noLargeAnonOrKsm(): boolean {
+  private noLargeAnonOrKsm(vmstat: string): boolean {
     // Only the live system's: its /sys describes the live /proc.
     if (this.procRoot !== '/proc') return false;
     const number = (path: string) => {
@@ -356,33 +360,11 @@ export class Sampler {
       return /^\d+$/.test(text) ? Number(text) : Number.NaN;
     };
     // Without KSM (no /sys/kernel/mm/ksm) there are no KSM pages.
-    const ksm = (name: string) =>
-      existsSync('/sys/kernel/mm/ksm') ? number(`/sys/kernel/mm/ksm/${name}`) : 0;
+    const ksm = (name: string) => (HAS_KSM ? number(`/sys/kernel/mm/ksm/${name}`) : 0);
     if (ksm('pages_shared') !== 0 || ksm('pages_sharing') !== 0) return false;
-    const m = /^nr_anon_transparent_hugepages (\d+)$/m.exec(readOptional('/proc/vmstat'));
-    if (m === null || m[1] !== '0') return false;
-    const thp = '/sys/kernel/mm/transparent_hugepage';
-    let sizes: string[];
-    try {
-      sizes = readdirSync(thp).filter((name) => name.startsWith('hugepages-'));
-    } catch {
-      sizes = [];
-    }
-    // Per-size counts of anonymous large folios (mTHP, Linux 6.11+): none may exist. Sizes
-    // without `enabled` are for shmem and files only (order 1).
-    return sizes.every(
-      (size) =>
-        !existsSync(`${thp}/${size}/enabled`) || number(`${thp}/${size}/stats/nr_anon`) === 0,
-    );
-  }
-
-  /**
-   * True while no page has ever been made lazily freeable on this system (MADV_FREE counts
-   * pglazyfree in /proc/vmstat): every anonymous page is then swap-backed.
-   */
-  private lazyfreeNever(): boolean {
-    const m = /^pglazyfree (\d+)$/m.exec(readOptional(`${this.procRoot}/vmstat`));
-    return m !== null && m[1] === '0';
+    if (!vmstatIsZero(vmstat, 'nr_anon_transparent_hugepages')) return false;
+    // Per-size counts of anonymous large folios (mTHP, Linux 6.11+): none may exist.
+    return anonThpSizes().every((dir) => number(`${dir}/stats/nr_anon`) === 0);
   }
 
   /** Thread-group leaders listed in the proc root, in pid order. */
@@ -589,4 +571,32 @@ function selfPagemapShowsPfns(pageSize: number): boolean {
   } finally {
     closeQuietly(fd);
   }
+}
+
+/** Is this /proc/vmstat counter present and 0? */
+function vmstatIsZero(vmstat: string, name: string): boolean {
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(vmstat);
+  return m !== null && m[1] === '0';
+}
+
+const HAS_KSM = existsSync('/sys/kernel/mm/ksm');
+const THP_DIR = '/sys/kernel/mm/transparent_hugepage';
+let thpSizes: string[] | undefined;
+
+/**
+ * The THP size directories that can hold anonymous folios, listed once: sizes without `enabled`
+ * are for shmem and files only (order 1).
+ */
+function anonThpSizes(): string[] {
+  if (thpSizes) return thpSizes;
+  let names: string[];
+  try {
+    names = readdirSync(THP_DIR).filter((name) => name.startsWith('hugepages-'));
+  } catch {
+    names = [];
+  }
+  thpSizes = names
+    .map((name) => `${THP_DIR}/${name}`)
+    .filter((dir) => existsSync(`${dir}/enabled`));
+  return thpSizes;
 }
