@@ -7,8 +7,8 @@ import type { SharingReport } from '../../model/sharing-report.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
 import type { MappingRow } from '../mapping-columns.js';
-import { refreshSortedList } from './sorted-list.js';
-import { EMPTY_CURSOR, HOLD_MS, moveCursor, type ListCursor, type Move } from './list-cursor.js';
+import { moveSortedList, refreshSortedList } from './sorted-list.js';
+import { EMPTY_CURSOR, type ListCursor, type Move } from './list-cursor.js';
 
 /** The mapping view of one process: sort, grouping by file, rows in drawn order, selection. */
 export interface MappingListState {
@@ -191,13 +191,7 @@ export function moveMappingSelection(
   nowMs: number,
   pageRows: number,
 ): MappingListState {
-  const cursor = moveCursor(
-    state.cursor,
-    state.rows.map((r) => r.key),
-    move,
-    pageRows,
-  );
-  return { ...state, cursor, holdUntilMs: nowMs + HOLD_MS };
+  return moveSortedList(state, move, nowMs, pageRows);
 }
 
 /** Folds or unfolds a file group. */

@@ -13,8 +13,8 @@ import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { ProcessSample, Snapshot } from '../../model/types.js';
 import { formatAge } from '../format/text.js';
 import type { ProcessRow } from '../process-columns.js';
-import { refreshSortedList } from './sorted-list.js';
-import { EMPTY_CURSOR, HOLD_MS, moveCursor, type ListCursor, type Move } from './list-cursor.js';
+import { moveSortedList, refreshSortedList } from './sorted-list.js';
+import { EMPTY_CURSOR, type ListCursor, type Move } from './list-cursor.js';
 
 /** The process list: how it is sorted and filtered, its rows in drawn order, and the selection. */
 export interface ProcessListState {
@@ -147,13 +147,7 @@ export function moveProcessSelection(
   nowMs: number,
   pageRows: number,
 ): ProcessListState {
-  const cursor = moveCursor(
-    state.cursor,
-    state.rows.map((r) => r.key),
-    move,
-    pageRows,
-  );
-  return { ...state, cursor, holdUntilMs: nowMs + HOLD_MS };
+  return moveSortedList(state, move, nowMs, pageRows);
 }
 
 /** Changes how the list is sorted, filtered or shown: the held order is let go at once. */

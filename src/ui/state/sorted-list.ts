@@ -36,12 +36,12 @@ export function refreshSortedList<R extends { key: string }, L extends SortedLis
 }
 
 /** Moves the selection and holds the order for a while. */
-export function moveSortedList<R extends { key: string }>(
-  list: SortedList<R>,
+export function moveSortedList<R extends { key: string }, L extends SortedList<R>>(
+  list: L,
   move: Move,
   nowMs: number,
   pageRows: number,
-): SortedList<R> {
+): L {
   const cursor = moveCursor(
     list.cursor,
     list.rows.map((r) => r.key),
