@@ -6,8 +6,9 @@ import type { AppState } from '../state/app-state.js';
 import { drilledLibrary } from '../state/library-list.js';
 import type { SortedList } from '../state/sorted-list.js';
 import { STYLES, paint } from '../style.js';
-import { formatRow, formatTitle, layoutColumns, sortableColumns, type Column } from '../table.js';
+import { formatTitle, layoutColumns, sortableColumns, type Column } from '../table.js';
 import { bottomLines } from './process-view.js';
+import { rowLines } from './list-rows.js';
 
 const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
 
@@ -24,17 +25,7 @@ function listLines<R extends { key: string }>(
   const lines = header.slice(0, v.header).map((l) => cut(l, width));
   const table = layoutColumns(columns, width);
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
-  const top = list.cursor.scrollTop;
-  const shown = list.rows.slice(top, top + v.body);
-  if (shown.length === 0 && v.body > 0) lines.push(empty);
-  shown.forEach((row, i) => {
-    const text = formatRow(table, row);
-    lines.push(
-      top + i === list.cursor.selectedIndex
-        ? paint(text.padEnd(width), STYLES.selected, state.color)
-        : text.trimEnd(),
-    );
-  });
+  lines.push(...rowLines(table, list, v.body, width, state.color, empty));
   while (lines.length < v.header + 1 + v.body) lines.push('');
   return { lines, layout: v };
 }

@@ -9,6 +9,7 @@ import { STYLES, paint } from '../style.js';
 import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
 import type { ProcessSample } from '../../model/types.js';
 import { bottomLines } from './process-view.js';
+import { rowLines } from './list-rows.js';
 
 /** The totals line: the process's own counters, as smaps_rollup would give them. */
 function totalsRow(
@@ -79,18 +80,16 @@ export function mappingScreenLines(state: AppState): string[] {
   const columns = mappingColumns(addressWidth(list.rows));
   const table = layoutColumns(columns, width);
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
-  const top = list.cursor.scrollTop;
-  const shown = list.rows.slice(top, top + v.body);
-  if (shown.length === 0 && v.body > 0)
-    lines.push(emptyText(p, state.snapshot?.privileged ?? false));
-  shown.forEach((row, i) => {
-    const text = formatRow(table, row);
-    lines.push(
-      top + i === list.cursor.selectedIndex
-        ? paint(text.padEnd(width), STYLES.selected, state.color)
-        : text.trimEnd(),
-    );
-  });
+  lines.push(
+    ...rowLines(
+      table,
+      list,
+      v.body,
+      width,
+      state.color,
+      emptyText(p, state.snapshot?.privileged ?? false),
+    ),
+  );
   while (lines.length < v.header + 1 + v.body) lines.push('');
   const previous = state.focus ? findProcess(state.previous, state.focus) : undefined;
   lines.push(

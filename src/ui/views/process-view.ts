@@ -6,8 +6,9 @@ import { eventLineCount, keyContext, samplingInfo, type AppState } from '../stat
 import { verticalLayout } from '../layout.js';
 import { COLUMNS_WITHOUT_AGE, PROCESS_COLUMNS, type ProcessRow } from '../process-columns.js';
 import { STYLES, paint } from '../style.js';
-import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
+import { formatTitle, layoutColumns, sortableColumns } from '../table.js';
 import { keyLine, promptLine, statusLine } from './bottom.js';
+import { rowLines } from './list-rows.js';
 
 function summary(state: AppState): string {
   const list = state.processes;
@@ -78,17 +79,11 @@ export function processScreenLines(state: AppState): string[] {
   const table = layoutColumns(columns, width);
   const lines = header.slice(0, v.header);
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
-  const top = list.cursor.scrollTop;
-  const shown: ProcessRow[] = list.rows.slice(top, top + v.body);
-  if (shown.length === 0 && v.body > 0) lines.push(emptyText(state));
-  shown.forEach((row, i) => {
-    const text = formatRow(table, row);
-    if (top + i === list.cursor.selectedIndex)
-      lines.push(paint(text.padEnd(width), STYLES.selected, state.color));
-    else if (row.process.access === 'restricted')
-      lines.push(paint(text.trimEnd(), STYLES.restricted, state.color));
-    else lines.push(text.trimEnd());
-  });
+  lines.push(
+    ...rowLines(table, list, v.body, width, state.color, emptyText(state), (row: ProcessRow) =>
+      row.process.access === 'restricted' ? STYLES.restricted : undefined,
+    ),
+  );
   while (lines.length < v.header + 1 + v.body) lines.push('');
   lines.push(...eventLines(state, events));
   return [...lines, ...bottomLines(state, summary(state), v, sortableColumns(PROCESS_COLUMNS))];

@@ -5,8 +5,9 @@ import { verticalLayout } from '../layout.js';
 import { SHARE_COLUMNS } from '../share-columns.js';
 import type { AppState } from '../state/app-state.js';
 import { STYLES, paint } from '../style.js';
-import { formatRow, formatTitle, layoutColumns } from '../table.js';
+import { formatTitle, layoutColumns } from '../table.js';
 import { bottomLines } from './process-view.js';
+import { rowLines } from './list-rows.js';
 
 const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
 
@@ -46,17 +47,7 @@ export function sharesScreenLines(state: AppState): string[] {
   const table = layoutColumns(SHARE_COLUMNS, width);
   const list = state.shares.list;
   lines.push(paint(formatTitle(table, 'shared', false), STYLES.title, state.color));
-  const top = list.cursor.scrollTop;
-  const shown = list.rows.slice(top, top + v.body);
-  if (shown.length === 0 && v.body > 0) lines.push(emptyText(state));
-  shown.forEach((row, i) => {
-    const text = formatRow(table, row);
-    lines.push(
-      top + i === list.cursor.selectedIndex
-        ? paint(text.padEnd(width), STYLES.selected, state.color)
-        : text.trimEnd(),
-    );
-  });
+  lines.push(...rowLines(table, list, v.body, width, state.color, emptyText(state)));
   while (lines.length < v.header + 1 + v.body) lines.push('');
   const left = `${list.rows.length} processes share its pages`;
   return [...lines, ...bottomLines(state, left, v)];
