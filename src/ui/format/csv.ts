@@ -25,6 +25,9 @@ function cell(value: string | number | boolean | null): string {
 
 const row = (cells: (string | number | boolean | null)[]) => cells.map(cell).join(',');
 
+/** The cells under `head` that name the process, on every row. */
+const identity = (p: ProcessSample) => [p.pid, p.ppid, p.user, p.comm, p.access === 'restricted'];
+
 /** One row per process, or with `mappings` one row per mapping; sizes in bytes, unknown empty. */
 export function formatCsv(processes: readonly ProcessSample[], mappings: boolean): string {
   const lines: string[] = [];
@@ -33,17 +36,7 @@ export function formatCsv(processes: readonly ProcessSample[], mappings: boolean
     lines.push(row([...head, ...COUNTER_COLUMNS, 'cmdline']));
     for (const p of processes) {
       const c = countersToJson(p.totals);
-      lines.push(
-        row([
-          p.pid,
-          p.ppid,
-          p.user,
-          p.comm,
-          p.access === 'restricted',
-          ...COUNTER_COLUMNS.map((k) => c[k]),
-          p.cmdline,
-        ]),
-      );
+      lines.push(row([...identity(p), ...COUNTER_COLUMNS.map((k) => c[k]), p.cmdline]));
     }
   } else {
     lines.push(
@@ -54,11 +47,7 @@ export function formatCsv(processes: readonly ProcessSample[], mappings: boolean
         const c = countersToJson(m.counters);
         lines.push(
           row([
-            p.pid,
-            p.ppid,
-            p.user,
-            p.comm,
-            p.access === 'restricted',
+            ...identity(p),
             hex(m.start),
             hex(m.end),
             m.perms,
