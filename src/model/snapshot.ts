@@ -155,13 +155,18 @@ export function computeSystemTotals(
   meminfo: Record<string, number>,
 ): SystemTotals {
   const sum = emptyCounters();
-  for (const p of processes) if (p.access !== 'restricted') addKnown(sum, p.totals);
+  let restricted = 0;
+  for (const p of processes) {
+    if (p.access === 'restricted') restricted++;
+    else addKnown(sum, p.totals);
+  }
   return {
     memTotalBytes: meminfo['MemTotal'] ?? UNKNOWN,
     memAvailableBytes: meminfo['MemAvailable'] ?? UNKNOWN,
     rssBytes: sum.rssBytes,
     pssFixed: sum.pssFixed,
     sharingSavesBytes: sum.rssBytes - pssBytes(sum),
+    restrictedProcesses: restricted,
     swapTotalBytes: meminfo['SwapTotal'] ?? 0,
     swapFreeBytes: meminfo['SwapFree'] ?? 0,
     anonHugePagesBytes: meminfo['AnonHugePages'] ?? 0,

@@ -127,6 +127,8 @@ export interface SystemTotals {
   pssFixed: number;
   /** Σ RSS − Σ PSS: what page sharing saves (only meaningful over processes with known PSS). */
   sharingSavesBytes: number;
+  /** Listed processes left out of the sums: restricted, their PSS unknown. */
+  restrictedProcesses: number;
   swapTotalBytes: number;
   swapFreeBytes: number;
   anonHugePagesBytes: number;

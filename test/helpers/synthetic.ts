@@ -85,6 +85,7 @@ export function snapshot(processes: ProcessSample[], extra: Partial<Snapshot> = 
       rssBytes: 3 * 2 ** 30,
       pssFixed: 2 * 2 ** 30 * 2 ** PSS_SHIFT,
       sharingSavesBytes: 2 ** 30,
+      restrictedProcesses: 0,
       swapTotalBytes: 0,
       swapFreeBytes: 0,
       anonHugePagesBytes: 0,

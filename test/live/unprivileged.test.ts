@@ -189,8 +189,12 @@ describe('as a plain user', () => {
     expect(runner.rss).toBeGreaterThan(0);
     expect(runner.uss).toBeNull();
     expect(runner.pss).toBeNull();
+    // The sums cover the family's process only, and say that one was left out.
+    const parent = snap.processes.find((p) => p.pid === family.parent.pid)!;
+    expect([snap.totals['rss'], snap.totals['restrictedProcesses']]).toEqual([parent.rss, 1]);
     const table = runCli(['snapshot', '-p', String(process.pid)], { uid: NOBODY }).stdout;
     expect(table).toMatch(/restricted/);
+    expect(table).toContain('sharing saves 0 B (1 restricted process left out)');
   });
 
   it('lists its own pages from pagemap flags: −1 where mapped once and anonymous, ? where the count is hidden', () => {

@@ -1,8 +1,10 @@
 // Pure functions: sizes, sorting with unknown values, the pagemap decoding rules.
 import { describe, expect, it } from 'vitest';
 import { emptyCounters, pssBytes } from '../../src/model/counters.js';
+import { computeSystemTotals } from '../../src/model/snapshot.js';
 import { sortProcesses } from '../../src/model/sort.js';
 import type { ProcessSample } from '../../src/model/types.js';
+import { formatSums } from '../../src/ui/format/header.js';
 import { formatBytes } from '../../src/ui/format/size.js';
 import { parseMapsLine, parseStat } from '../../src/sampler/parse-proc.js';
 
@@ -94,5 +96,22 @@ describe('/proc text parsers', () => {
     expect(parseMapsLine(head)?.path).toBe('');
     const long = 'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 123456789012345678901 ';
     expect(parseMapsLine(`${long} [x]`)?.path).toBe('[x]');
+  });
+});
+
+describe('system totals', () => {
+  it('sum the processes that could be read and count the restricted ones left out', () => {
+    const readable = proc(2, 4096);
+    readable.totals = { ...readable.totals, rssBytes: 8192, pssFixed: 4096 << 12 };
+    const restricted = proc(3, Number.NaN);
+    restricted.totals = { ...restricted.totals, rssBytes: 1 << 20 };
+    const t = computeSystemTotals([readable, restricted], { MemTotal: 1 << 30 });
+    expect([t.rssBytes, pssBytes(t), t.sharingSavesBytes, t.restrictedProcesses]).toEqual([
+      8192, 4096, 4096, 1,
+    ]);
+    expect(formatSums(t)).toBe(
+      'Σ RSS 8.00 KiB  Σ PSS 4.00 KiB  sharing saves 4.00 KiB (1 restricted process left out)',
+    );
+    expect(formatSums({ ...t, restrictedProcesses: 0 })).not.toContain('restricted');
   });
 });

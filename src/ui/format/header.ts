@@ -1,5 +1,5 @@
 import { pssBytes } from '../../model/counters.js';
-import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
+import type { Mapping, ProcessSample, Snapshot, SystemTotals } from '../../model/types.js';
 import type { SampleProgress, SamplerCost } from '../intents.js';
 import { STYLES, paint } from '../style.js';
 import { formatAddress, formatBytes } from './size.js';
@@ -46,6 +46,18 @@ export function formatSamplerCost(cost: SamplerCost): { text: string; overBudget
   return { text: overBudget ? `${text}  OVER BUDGET` : text, overBudget };
 }
 
+/**
+ * Σ RSS, Σ PSS and what sharing saves, over the processes whose pages could be read: the
+ * restricted ones left out are counted, never shown as zero.
+ */
+export function formatSums(t: SystemTotals): string {
+  const sums =
+    `Σ RSS ${formatBytes(t.rssBytes)}  Σ PSS ${formatBytes(pssBytes(t))}  ` +
+    `sharing saves ${formatBytes(t.sharingSavesBytes)}`;
+  const n = t.restrictedProcesses;
+  return n > 0 ? `${sums} (${n} restricted process${n === 1 ? '' : 'es'} left out)` : sums;
+}
+
 /** The process list's header: sample line, memory line, swap/THP line and notices where present. */
 export function processHeader(
   snapshot: Snapshot | undefined,
@@ -69,8 +81,7 @@ export function processHeader(
   lines.push(
     cut(
       `Mem ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available  ` +
-        `Σ RSS ${formatBytes(t.rssBytes)}  Σ PSS ${formatBytes(pssBytes(t))}  ` +
-        `sharing saves ${formatBytes(t.sharingSavesBytes)}`,
+        formatSums(t),
       width,
     ),
   );

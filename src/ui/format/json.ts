@@ -125,6 +125,7 @@ export function snapshotToJson(
       swapTotal: t.swapTotalBytes,
       swapFree: t.swapFreeBytes,
       processes: snapshot.processes.length,
+      restrictedProcesses: t.restrictedProcesses,
     },
     ...(options.changes ? { intervalMs: options.changes.intervalMs } : {}),
     processes: processes.map((p) => processToJson(p, snapshot, options)),

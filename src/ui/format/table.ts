@@ -1,10 +1,9 @@
-import { pssBytes } from '../../model/counters.js';
 import type { SortKey } from '../../model/sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { sizeCells, sizeTitles } from '../columns.js';
 import { fit, formatAddress, formatBytes } from './size.js';
 import type { SamplerCost } from '../intents.js';
-import { formatSamplerCost } from './header.js';
+import { formatSamplerCost, formatSums } from './header.js';
 import { formatAge, sanitize } from './text.js';
 
 export interface TableOptions {
@@ -25,7 +24,7 @@ export function formatHeader(snapshot: Snapshot): string[] {
   return [
     `memtop - ${snapshot.hostname}  Linux ${snapshot.kernel}  ${time} UTC  sample ${snapshot.costMs.toFixed(0)} ms  ${mode}`,
     `Mem: ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available   ` +
-      `Σ RSS ${formatBytes(t.rssBytes)}  Σ PSS ${formatBytes(pssBytes(t))}  sharing saves ${formatBytes(t.sharingSavesBytes)}`,
+      formatSums(t),
     ...snapshot.notices.map((n) => `note: ${n}`),
   ];
 }
