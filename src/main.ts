@@ -115,13 +115,11 @@ export function buildParser(argv: string[]) {
           })
           .option('iterations', {
             alias: 'n',
-            type: 'number',
             describe: 'Frames to print in batch mode (default: until interrupted)',
             requiresArg: true,
           })
           .option('delay', {
             alias: 'd',
-            type: 'number',
             default: 2,
             describe: 'Seconds between samples',
             requiresArg: true,
@@ -134,14 +132,12 @@ export function buildParser(argv: string[]) {
           .option('pid', PID_OPTION)
           .option('sort', SORT_OPTION)
           .option('track-pages', {
-            type: 'number',
             default: DEFAULT_TRACK_PAGES,
             describe:
               'Interactive view: track every page of every process (copy-on-write and sharing changes) while the host has at most this many resident pages',
             requiresArg: true,
           })
           .option('limit', {
-            type: 'number',
             describe: 'Show at most N processes per frame',
             requiresArg: true,
           })
@@ -215,7 +211,6 @@ export function buildParser(argv: string[]) {
           })
           .option('sort', SORT_OPTION)
           .option('limit', {
-            type: 'number',
             describe: 'Show at most N processes',
             requiresArg: true,
           }),
@@ -252,7 +247,7 @@ export function buildParser(argv: string[]) {
             describe: 'List each process under each file',
           })
           .option('pid', PID_OPTION)
-          .option('limit', { type: 'number', describe: 'Show at most N files', requiresArg: true }),
+          .option('limit', { describe: 'Show at most N files', requiresArg: true }),
       (args) => {
         const pids = parsePidList(args.pid);
         const limit = parseCount(args.limit, '--limit');
@@ -274,7 +269,6 @@ export function buildParser(argv: string[]) {
           })
           .option('json', { type: 'boolean', default: false, describe: 'JSON' })
           .option('limit', {
-            type: 'number',
             describe: 'Show at most N processes',
             requiresArg: true,
           }),
@@ -302,7 +296,10 @@ export function buildParser(argv: string[]) {
     .alias('version', 'V')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs's own validation errors (YError: an option without its value, ...) are usage
+      // errors; any other error was thrown by a command and goes on as it is.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'invalid arguments');
     });
 }
 

@@ -41,17 +41,23 @@ export function parseSortKey(value: string): SortKey {
 }
 
 /** Seconds (may be fractional, like top's -d) to milliseconds. */
-export function parseIntervalMs(seconds: number): number {
+/**
+ * The numeric options come as yargs parsed them: a number where the text was one, the text as
+ * typed otherwise (they have no yargs type, which would turn any text into NaN), so that an
+ * error quotes what the user typed.
+ */
+export function parseIntervalMs(value: unknown): number {
+  const seconds = typeof value === 'number' ? value : Number.NaN;
   if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) {
-    throw new UsageError(`-d expects seconds between 0.1 and 3600; got "${seconds}"`);
+    throw new UsageError(`-d expects seconds between 0.1 and 3600; got "${String(value)}"`);
   }
   return Math.round(seconds * 1000);
 }
 
-export function parseCount(value: number | undefined, name: string): number | undefined {
+export function parseCount(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${name} expects a whole number ≥ 1; got "${value}"`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new UsageError(`${name} expects a whole number ≥ 1; got "${String(value)}"`);
   return value;
 }
 

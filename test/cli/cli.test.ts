@@ -1,8 +1,8 @@
 // The command line as a user meets it: help, version, outputs, and one-line errors.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Sampler } from '../../src/sampler/sampler.js';
-import { runCli, runJson } from '../helpers/cli.js';
+import { CLI, runCli, runJson } from '../helpers/cli.js';
 
 describe('memtop --help and --version', () => {
   it('lists every command and option, with examples', () => {
@@ -28,6 +28,15 @@ describe('memtop --help and --version', () => {
     const { status, stdout } = runCli(['--version']);
     expect(status).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('runs as the bin itself, through its shell preamble, with its arguments and exit status', () => {
+    const version = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(runCli(['--version']).stdout);
+    const bad = spawnSync(CLI, ['snapshot', '--limit', 'two words'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('memtop: --limit expects a whole number ≥ 1; got "two words"\n');
   });
 });
 
@@ -169,6 +178,9 @@ describe('bad input', () => {
     ],
     [['snapshot', '-p', 'abc'], /^memtop: -p expects process ids like 123,456; got "abc"\n$/],
     [['snapshot', '--limit', '0'], /^memtop: --limit expects a whole number ≥ 1; got "0"\n$/],
+    [['snapshot', '--limit', 'ten'], /^memtop: --limit expects a whole number ≥ 1; got "ten"\n$/],
+    [['snapshot', '--limit'], /^memtop: Not enough arguments following: limit\n$/],
+    [['-b', '-d', 'soon'], /^memtop: -d expects seconds between 0.1 and 3600; got "soon"\n$/],
     [['-b', '-d', '-1'], /^memtop: -d expects seconds between 0.1 and 3600; got "-1"\n$/],
     [
       ['-b', '--budget', '0'],
