@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PAGE_SIZE } from '../test/helpers/workload.js';
 import { buildTimer, fmtMs, fmtRatio, median, timeCommand } from './measure.js';
-import { canIsolate, formatTuiIdle, measureTuiIdle } from './tui-idle.js';
+import { tuiIdleReport } from './tui-idle.js';
 import {
   startFork,
   startMany,
@@ -152,26 +152,14 @@ async function measure(
   };
 }
 
-/** Target 5: the interactive view at the default interval, on an idle host of its own and on this one. */
+/** Target 5: the interactive view at the default interval. */
 function tuiIdle(): string {
-  const options = {
+  return tuiIdleReport({
     node: process.execPath,
     cli: CLI,
     warmupS: TUI_WARMUP_S,
     windowS: TUI_WINDOW_S,
-  };
-  const lines: string[] = [];
-  let verdict: number | undefined;
-  if (canIsolate()) {
-    const r = measureTuiIdle({ ...options, isolated: true });
-    verdict = r.allPct;
-    lines.push(formatTuiIdle('TUI idle CPU at the default interval, idle host of its own', r));
-  }
-  const host = measureTuiIdle({ ...options, isolated: false });
-  verdict ??= host.allPct;
-  lines.push(formatTuiIdle('   the same on this host as it is', host));
-  lines[0] += ` (≤ 1%: ${verdict <= 1 ? 'met' : 'NOT met'})`;
-  return lines.join('\n');
+  });
 }
 
 function interactiveViewExists(): boolean {

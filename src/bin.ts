@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * memtop's entry point. A worker thread of the sampler takes ~100 ms to start, about as long as
  * memtop takes to load and parse its command line: it is started first, in parallel with all

@@ -70,7 +70,7 @@ async function waitFor(
  */
 function memtopCommand(dir: string, budget = 'off'): string {
   return (
-    `stty -g > ${dir}/stty.before; env CI=false node ${CLI} -d 1 --budget ${budget}; ` +
+    `stty -g > ${dir}/stty.before; env CI=false ${CLI} -d 1 --budget ${budget}; ` +
     `echo memtop-exit=$?; stty -g > ${dir}/stty.after`
   );
 }
@@ -179,7 +179,7 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     }
     // A test that failed half way may leave its memtop behind the dead terminal: end it.
     try {
-      execFileSync('pkill', ['-KILL', '-f', `node ${CLI} -d 1`]);
+      execFileSync('pkill', ['-KILL', '-f', `${CLI} -d 1`]);
     } catch {
       // none left
     }
@@ -322,7 +322,7 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     keys(t, 'q');
     const after = await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=0'));
     expect(after).not.toContain('Keys (the same table');
-    expect(after).toContain(`node ${CLI} -d 1`);
+    expect(after).toContain(`${CLI} -d 1`);
     expect(paneFlag(t, 'alternate_on')).toBe('0');
     expect(paneFlag(t, 'cursor_flag')).toBe('1');
     await waitFor(
@@ -489,7 +489,16 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     const memtop = Number(
       readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0],
     );
-    expect(readFileSync(`/proc/${memtop}/cmdline`, 'utf8')).toContain(CLI);
+    // The bin runs as the shell that ran it: its preamble turned the memory reducer off.
+    expect(readFileSync(`/proc/${memtop}/cmdline`, 'utf8').split('\0').slice(0, -1)).toEqual([
+      'node',
+      '--no-memory-reducer',
+      CLI,
+      '-d',
+      '1',
+      '--budget',
+      'off',
+    ]);
     process.kill(memtop, 'SIGHUP');
     const after = await waitFor(t, 'the shell', (s) => s.includes('memtop-exit=129'));
     expect(after).not.toMatch(/^memtop \d\d:\d\d/m);
