@@ -121,7 +121,8 @@ async function measure(
 ): Promise<Row> {
   const steady = await steadyState(mod);
   const tools: Record<string, string[]> = {
-    snapshot: [process.execPath, CLI, 'snapshot', '--json'],
+    // The bin as a user runs it: its shell preamble sets Node's flags (scripts/bundle.mjs).
+    snapshot: [CLI, 'snapshot', '--json'],
     cat: ['sh', '-c', 'cat /proc/[0-9]*/smaps_rollup >/dev/null 2>&1'],
   };
   if (hasSmem) tools['smem'] = ['smem', '-t'];

@@ -55,14 +55,19 @@ const common = {
 };
 
 /**
- * dist/cli.js, the `memtop` bin, starts as a shell script that runs Node on itself with V8's
- * memory reducer off; to Node the second line is a string and a comment. The memory reducer
- * shrinks the heap with full GCs whenever a process looks idle, and a sampler that wakes every
- * interval looks idle to it after every sample: its GCs were about a fifth of the interactive
- * view's idle CPU (docs/PERFORMANCE.md). `node dist/cli.js` still runs memtop, with the reducer.
+ * dist/cli.js, the `memtop` bin, starts as a shell script that runs Node on itself with two V8
+ * flags; to Node the second line is a string and a comment. `node dist/cli.js` still runs
+ * memtop, without them. Measured in docs/PERFORMANCE.md (2026-11-26, V8 flags):
+ * - --no-memory-reducer: the memory reducer shrinks the heap with full GCs whenever a process
+ *   looks idle, and a sampler that wakes every interval looks idle to it after every sample;
+ *   its GCs were about a fifth of the interactive view's idle CPU.
+ * - --no-concurrent-recompilation: a sample keeps every core busy with its own threads, so
+ *   optimizing compilations queued for a background thread waited for a core while their
+ *   functions ran unoptimized; compiled on the thread that needs them, the first sample of a
+ *   snapshot takes ~30 ms less on 2 cores.
  */
 const SHELL_PREAMBLE = `#!/bin/sh
-':' //; exec node --no-memory-reducer "$0" "$@"
+':' //; exec node --no-memory-reducer --no-concurrent-recompilation "$0" "$@"
 `;
 
 await Promise.all([

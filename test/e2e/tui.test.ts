@@ -489,10 +489,11 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     const memtop = Number(
       readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0],
     );
-    // The bin runs as the shell that ran it: its preamble turned the memory reducer off.
+    // The bin runs as the shell that ran it, with the V8 flags of its preamble.
     expect(readFileSync(`/proc/${memtop}/cmdline`, 'utf8').split('\0').slice(0, -1)).toEqual([
       'node',
       '--no-memory-reducer',
+      '--no-concurrent-recompilation',
       CLI,
       '-d',
       '1',
