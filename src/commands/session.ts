@@ -13,6 +13,8 @@ export interface SampleSource {
   listPids(): number[];
   /** PFNs can be read: full samples then keep every page, so that the next can be compared. */
   readonly privileged?: boolean;
+  /** The page rows keeping every page of these processes would take (see Sampler). */
+  residentPagesOf?(pids: readonly number[]): number;
 }
 
 export interface SessionOptions {
@@ -206,6 +208,10 @@ export class Session implements SessionFeed {
   private async sampleAll(showProgress: boolean): Promise<Snapshot | undefined> {
     const started = this.now();
     const pids = this.options.pids ? [...this.options.pids] : this.source.listPids();
+    // Before the first sample, whether this host is too big to track every page: otherwise the
+    // first sample would keep every page it reads up to the limit, only to let them go.
+    if (this.residentPages === undefined && this.keepPages)
+      this.residentPages = this.source.residentPagesOf?.(pids);
     const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
     const request = this.fullRequest([]);

@@ -15,7 +15,14 @@ import {
   type PageSampleStats,
   type ScanMode,
 } from './page-sampler.js';
-import { parseMaps, parseMeminfo, parsePasswd, parseStat, parseStatusKb } from './parse-proc.js';
+import {
+  parseMaps,
+  parseMeminfo,
+  parsePasswd,
+  parseStat,
+  parseStatmResidentPages,
+  parseStatusKb,
+} from './parse-proc.js';
 import { defaultThreads, releasePrestarted } from './page-workers.js';
 import { openScan, type ScanLoad } from './pagemap-scan.js';
 import { PagemapReader } from './read-pagemap.js';
@@ -28,7 +35,13 @@ import {
   type PageProcess,
   type ProcessHead,
 } from './read-process.js';
-import { ProcessReadFailure, closeQuietly, openProcFile, preadFully } from './proc-files.js';
+import {
+  ProcessReadFailure,
+  closeQuietly,
+  openProcFile,
+  preadFully,
+  readProcText,
+} from './proc-files.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 
 export interface SamplerOptions {
@@ -379,6 +392,24 @@ export class Sampler {
       .filter((n) => /^\d+$/.test(n))
       .map(Number)
       .sort((a, b) => a - b);
+  }
+
+  /**
+   * The resident pages of these processes together (statm, each process's own count, so a
+   * page several processes map counts once for each): the page rows that keeping every page of
+   * each would take. Processes that cannot be read count nothing.
+   */
+  residentPagesOf(pids: readonly number[]): number {
+    let pages = 0;
+    for (const pid of pids) {
+      if (pid === this.selfPid) continue;
+      try {
+        pages += parseStatmResidentPages(readProcText(`${this.procRoot}/${pid}/statm`)) ?? 0;
+      } catch (error) {
+        if (!(error instanceof ProcessReadFailure)) throw error;
+      }
+    }
+    return pages;
   }
 
   /** Resolves once the sampler's worker threads (if any) can take work. */

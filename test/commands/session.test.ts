@@ -230,6 +230,34 @@ describe('sampling session: page changes and derived data', () => {
     expect(source.requests[2]).toEqual({ pids: [10, 11] });
   });
 
+  it('does not keep the pages of a host it can tell is too big before its first sample', async () => {
+    const asked: number[][] = [];
+    const source = {
+      ...familySource(true),
+      residentPagesOf: (pids: readonly number[]) => {
+        asked.push([...pids]);
+        return 3;
+      },
+    };
+    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 2 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(asked).toEqual([[10, 11]]);
+    expect(source.requests[0]).toEqual({ pids: [10, 11] });
+    expect(session.current().snapshot!.notices.join(' ')).toMatch(
+      /copy-on-write and sharing changes are tracked for the focused process only/,
+    );
+  });
+
+  it('keeps every page from the first sample on a host within the limit', async () => {
+    const source = { ...familySource(true), residentPagesOf: () => 10_000 };
+    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 10_000 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
+    expect(session.current().snapshot!.notices).toEqual([]);
+  });
+
   it('builds who shares what only while a screen asks, for the process it names', async () => {
     const source = familySource(true);
     session = new Session(source, { intervalMs: 60_000 });

@@ -1,5 +1,6 @@
 // The sampler against the live kernel: exact page counts per mapping, and totals equal to the
 // kernel's own smaps_rollup, for processes these tests start and then leave quiescent.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Counters, ProcessSample } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
@@ -206,5 +207,24 @@ describe('totals equal smaps_rollup exactly (root)', () => {
       const { memtop, kernel } = compareWithRollup(pid, () => sampleOne(pid).totals);
       expect(memtop, `pid ${pid}`).toEqual(kernel);
     }
+  });
+});
+
+describe('resident pages of a set of processes, before any sample (root)', () => {
+  it('sums each process’s own resident pages, as statm and the sample count them', () => {
+    const pids = [family.parent.pid, ...family.children];
+    const statm = (pid: number) =>
+      Number(readFileSync(`/proc/${pid}/statm`, 'latin1').split(' ')[1]);
+    const expected = pids.reduce((sum, pid) => sum + statm(pid), 0);
+    expect(sampler.residentPagesOf(pids)).toBe(expected);
+    const sampled = sampler.sample({ pids }).processes;
+    expect(sampled.reduce((sum, p) => sum + p.totals.rssBytes / PAGE_SIZE, 0)).toBe(expected);
+  });
+
+  it('counts nothing for a process that is gone', () => {
+    const gone = 2 ** 22 + 1; // above pid_max's largest value
+    expect(sampler.residentPagesOf([gone, family.parent.pid])).toBe(
+      sampler.residentPagesOf([family.parent.pid]),
+    );
   });
 });
