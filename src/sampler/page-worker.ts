@@ -25,17 +25,6 @@ import { warmUpEngine } from './page-warmup.js';
 import { loadScan } from './pagemap-scan.js';
 import { PfnIndex } from './pfn-index.js';
 
-/** Given by V8 when the main thread exposed it (see page-workers.ts). */
-const collect = (globalThis as { gc?: () => void }).gc;
-/** Buffers let go of, in bytes, worth a collection of this worker's heap. */
-const RELEASE_COLLECT_BYTES = 16 << 20;
-
-function heldBytes(held: object): number {
-  let bytes = 0;
-  for (const view of Object.values(held) as ArrayBufferView[]) bytes += view.buffer.byteLength;
-  return bytes;
-}
-
 /** Set (to 1) by the main thread once it has work for this worker: warm-up stops. */
 const workWaiting = new Int32Array((workerData as { workWaiting: SharedArrayBuffer }).workWaiting);
 /** Given by the pool that takes this worker, in its first message. */
@@ -64,10 +53,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
     return;
   }
   if (message.kind === 'buffers') {
-    const before = arrays ? heldBytes(arrays) : 0;
     arrays = arraysOf(message.buffers);
-    // The buffers let go of are freed only when this heap is collected (see page-workers.ts).
-    if (before - heldBytes(arrays) >= RELEASE_COLLECT_BYTES) collect?.();
     return;
   }
   const a = arrays;

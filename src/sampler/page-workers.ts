@@ -7,7 +7,6 @@
  * stays synchronous.
  */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { PfnIndexBuffers } from './pfn-index.js';
 
@@ -108,24 +107,10 @@ export function claimUnits(
 export const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /**
- * A worker holds the sample buffers (SharedArrayBuffers) the main thread last sent it, and
- * when they are replaced (grown, or given back: see page-buffers.ts) the old ones stay in
- * memory until the worker's heap is collected, which an idle worker that allocates nothing
- * never does on its own: ~100 MiB held for good after the interactive view's first sample on a
- * big host. V8 gives a context created after this flag is set a gc() function; the worker calls
- * it when it lets go of large buffers. (Only contexts created later get it: this process's own
- * main context does not.)
- */
-function exposeGcToWorkers(): void {
-  setFlagsFromString('--expose-gc');
-}
-
-/**
  * The module a worker runs: compiled JavaScript, or the TypeScript source under tsx/vitest.
  * `workWaiting` (one Int32) is set once the worker has work: it stops warming up.
  */
 function spawn(workWaiting: SharedArrayBuffer): Worker {
-  exposeGcToWorkers();
   const here = import.meta.url;
   const workerData = { workWaiting };
   if (FROM_SOURCES) {
