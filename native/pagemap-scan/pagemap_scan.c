@@ -12,12 +12,20 @@
  * pagemap marks with bit 62). Returns the number of regions written: when it equals the
  * room in `regions` the scan stopped there and goes on from the last region's end. A
  * negative result is -errno: ENOTTY or EINVAL where the kernel has no PAGEMAP_SCAN.
+ *
+ *   readRuns(fd, runs: Float64Array, count, out: Uint8Array) -> number
+ *
+ * Many preads in one call, for kpagecount and kpageflags: run i is `runs[3i]` (first entry)
+ * and `runs[3i + 1]` (entries; `runs[3i + 2]` is the caller's), read as 8-byte entries into
+ * `out` one run after another. What the file lacks past its end reads as zeros. Returns the
+ * entries written, or -errno. From Node each read costs ~0.5 us more than the syscall itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <node_api.h>
 
 /* From include/uapi/linux/fs.h (6.7+), which older C library headers lack. */
@@ -106,11 +114,62 @@ static napi_value scan(napi_env env, napi_callback_info info)
 	return number(env, (double)found);
 }
 
+static napi_value read_runs(napi_env env, napi_callback_info info)
+{
+	size_t argc = 4;
+	napi_value argv[4];
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4)
+		return number(env, -EINVAL);
+	int32_t fd, count;
+	napi_typedarray_type type;
+	size_t runs_length, out_length;
+	void *runs_data, *out_data;
+	if (napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+	    napi_get_value_int32(env, argv[2], &count) != napi_ok || count < 0 ||
+	    napi_get_typedarray_info(env, argv[1], &type, &runs_length, &runs_data, NULL, NULL) !=
+		    napi_ok ||
+	    type != napi_float64_array || (size_t)count * 3 > runs_length ||
+	    napi_get_typedarray_info(env, argv[3], &type, &out_length, &out_data, NULL, NULL) !=
+		    napi_ok ||
+	    type != napi_uint8_array)
+		return number(env, -EINVAL);
+	const double *runs = runs_data;
+	char *out = out_data;
+	size_t at = 0; /* bytes written to out */
+	for (int32_t i = 0; i < count; i++) {
+		double first = runs[3 * i], entries = runs[3 * i + 1];
+		if (first < 0 || entries < 0 || first * 8 > EXACT_LIMIT)
+			return number(env, -EINVAL);
+		size_t want = (size_t)entries * 8;
+		if (want > out_length - at)
+			return number(env, -EINVAL);
+		off_t position = (off_t)first * 8;
+		size_t done = 0;
+		while (done < want) {
+			ssize_t n = pread(fd, out + at + done, want - done, position + (off_t)done);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return number(env, -errno);
+			}
+			if (n == 0)
+				break;
+			done += (size_t)n;
+		}
+		memset(out + at + done, 0, want - done);
+		at += want;
+	}
+	return number(env, (double)(at / 8));
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
 {
-	napi_value fn;
+	napi_value fn, runs;
 	if (napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn) != napi_ok ||
-	    napi_set_named_property(env, exports, "scan", fn) != napi_ok)
+	    napi_set_named_property(env, exports, "scan", fn) != napi_ok ||
+	    napi_create_function(env, "readRuns", NAPI_AUTO_LENGTH, read_runs, NULL, &runs) !=
+		    napi_ok ||
+	    napi_set_named_property(env, exports, "readRuns", runs) != napi_ok)
 		return NULL;
 	return exports;
 }

@@ -32,7 +32,7 @@ import {
   type EngineContext,
 } from './page-engine.js';
 import { PHASE_ACCOUNT, PHASE_KPAGE, PHASE_PAGEMAP, WorkerPool } from './page-workers.js';
-import type { ScanFunction } from './pagemap-scan.js';
+import type { ReadRunsFunction, ScanFunction } from './pagemap-scan.js';
 import { MAX_INDEXED_PFN, PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 import { preadFully } from './proc-files.js';
 import { readMaxPfn } from './read-kpage.js';
@@ -178,6 +178,7 @@ export class PageSampler {
     private readonly parallelMinEntries = MIN_PARALLEL_ENTRIES,
     scan?: ScanFunction,
     private readonly scanMode: ScanMode = 'auto',
+    readRuns?: ReadRunsFunction,
   ) {
     this.maxPfn = readMaxPfn(countFd);
     const shared = threads > 1;
@@ -196,6 +197,7 @@ export class PageSampler {
       flagsFd,
       pageSize,
       scan,
+      readRuns,
     };
     this.pool = shared
       ? new WorkerPool(threads - 1, {
@@ -206,6 +208,7 @@ export class PageSampler {
           pageSize,
           maxPfn: this.maxPfn,
           pagemapScan: scan !== undefined,
+          nativeReads: readRuns !== undefined,
         })
       : undefined;
   }

@@ -28,6 +28,7 @@ import {
   splitBlocks,
   type EngineContext,
 } from './page-engine.js';
+import type { ReadRunsFunction } from './pagemap-scan.js';
 import { PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 
 const ENTRIES = 1 << 13;
@@ -55,13 +56,15 @@ const MADE_UP_FLAGS = [
 
 /**
  * `zeroFd`: a descriptor that reads as zeros (/dev/zero), standing in for pagemap, kpagecount
- * and kpageflags; `stop`, asked before each round: true once real work waits.
+ * and kpageflags; `stop`, asked before each round: true once real work waits; `readRuns`:
+ * the native batched read, when the samples will use it.
  */
 export function warmUpEngine(
   shared: boolean,
   zeroFd: number,
   pageSize: number,
   stop: () => boolean = () => false,
+  readRuns?: ReadRunsFunction,
 ): void {
   const ctx: EngineContext = {
     countIndex: new PfnIndex(allocatePfnIndexBuffers(PFNS, shared)),
@@ -73,6 +76,7 @@ export function warmUpEngine(
     flagsFd: zeroFd,
     pageSize,
     scan: undefined,
+    readRuns,
   };
   const sizes: Record<BufferName, number> = {
     items: ITEM_FIELDS * 8,

@@ -22,7 +22,7 @@ import {
   type WorkerMessage,
 } from './page-workers.js';
 import { warmUpEngine } from './page-warmup.js';
-import { loadScan } from './pagemap-scan.js';
+import { loadReadRuns, loadScan } from './pagemap-scan.js';
 import { PfnIndex } from './pfn-index.js';
 
 /** Set (to 1) by the main thread once it has work for this worker: warm-up stops. */
@@ -49,6 +49,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
       // Without the module here (it loaded in the main thread, so hardly ever) the worker reads
       // its items whole: the same pages either way.
       scan: setup.pagemapScan ? loadScan().scan : undefined,
+      readRuns: setup.nativeReads ? loadReadRuns() : undefined,
     };
     return;
   }
@@ -105,7 +106,7 @@ parentPort!.on('message', (message: WorkerMessage) => {
 // setup: any page size compiles the same code); /dev/zero stands in for kpagecount.
 try {
   const zero = openSync('/dev/zero', 'r');
-  warmUpEngine(true, zero, 4096, () => Atomics.load(workWaiting, 0) !== 0);
+  warmUpEngine(true, zero, 4096, () => Atomics.load(workWaiting, 0) !== 0, loadReadRuns());
   closeSync(zero);
 } catch {
   // no /dev/zero: the worker simply starts cold

@@ -40,6 +40,8 @@ export interface WorkerSetup {
   maxPfn: number;
   /** Read pagemap through PAGEMAP_SCAN (the worker loads the native module itself). */
   pagemapScan: boolean;
+  /** Read kpagecount and kpageflags in native batches (the same module). */
+  nativeReads: boolean;
 }
 
 /** The sample buffers, sent again whenever one of them had to grow. */

@@ -1,6 +1,7 @@
 /**
  * PAGEMAP_SCAN (Linux 6.7+): the populated ranges of a process's address space, through the
- * optional native module `memtop-pagemap-scan` (native/pagemap-scan; Node cannot ioctl). With
+ * optional native module `memtop-pagemap-scan` (native/pagemap-scan; Node cannot ioctl), which
+ * also batches the many small reads of kpagecount and kpageflags (loadReadRuns). With
  * it the page engine reads pagemap only where pages are present or swapped, instead of a zero
  * for every hole (a 1 GiB shared segment touched in part, a sparse heap). Without it (no
  * compiler at install, another platform, a kernel before 6.7, MEMTOP_PAGEMAP_SCAN=0) pagemap
@@ -20,6 +21,17 @@ export type ScanFunction = (fd: number, start: number, end: number, regions: Uin
 
 const ENOTTY = 25;
 const EINVAL = 22;
+
+/**
+ * The module's batched pread (see pagemap_scan.c): runs are [first, entries, (caller's)]
+ * triples; returns the entries written one run after another into `out`, or -errno.
+ */
+export type ReadRunsFunction = (
+  fd: number,
+  runs: Float64Array,
+  count: number,
+  out: Uint8Array,
+) => number;
 
 /** The scan function, or why there is none. */
 export type ScanLoad = { scan: ScanFunction } | { scan: undefined; reason: string };
@@ -51,6 +63,20 @@ export function loadScan(): ScanLoad {
             ? 'memtop-pagemap-scan is not built (its install script did not run: see allowScripts)'
             : 'memtop-pagemap-scan is not installed (it is built at npm install where a C compiler exists)',
     };
+  }
+}
+
+/**
+ * The module's batched pread for kpagecount and kpageflags, or undefined (not built, an older
+ * build without it, MEMTOP_PAGEMAP_SCAN=0): the page engine then reads them from Node.
+ */
+export function loadReadRuns(): ReadRunsFunction | undefined {
+  if (scanDisabledByEnv()) return undefined;
+  try {
+    const mod = createRequire(import.meta.url)('memtop-pagemap-scan') as { readRuns?: unknown };
+    return typeof mod.readRuns === 'function' ? (mod.readRuns as ReadRunsFunction) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -24,7 +24,7 @@ import {
   parseStatusKb,
 } from './parse-proc.js';
 import { defaultThreads, releasePrestarted } from './page-workers.js';
-import { openScan, type ScanLoad } from './pagemap-scan.js';
+import { loadReadRuns, openScan, type ReadRunsFunction, type ScanLoad } from './pagemap-scan.js';
 import { PagemapReader } from './read-pagemap.js';
 import {
   isSameProcess,
@@ -73,6 +73,12 @@ export interface SamplerOptions {
    * scans before every read (tests, measurements).
    */
   pagemapScan?: boolean | 'always';
+  /**
+   * Read kpagecount and kpageflags in batches through the native module where it is built
+   * (pagemap-scan.ts). Default true (unless MEMTOP_PAGEMAP_SCAN=0); false reads them from Node
+   * (tests, measurements).
+   */
+  nativeReads?: boolean;
 }
 
 export interface SampleRequest {
@@ -106,6 +112,8 @@ export class Sampler {
   lastStats: PageSampleStats = emptyPageStats();
   /** Whether privileged samples find pagemap's populated ranges with PAGEMAP_SCAN, or why not. */
   readonly pagemapScan: { used: boolean; reason?: string };
+  /** Whether privileged samples read kpagecount and kpageflags in native batches. */
+  readonly nativeReads: boolean;
 
   private constructor(
     readonly procRoot: string,
@@ -120,10 +128,12 @@ export class Sampler {
     private readonly inferAnonFlags: boolean,
     scan: ScanLoad,
     scanMode: ScanMode,
+    readRuns: ReadRunsFunction | undefined,
   ) {
     this.reader = new PagemapReader(pageSize);
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
     this.pagemapScan = scan.scan ? { used: true } : { used: false, reason: scan.reason };
+    this.nativeReads = kpage !== undefined && readRuns !== undefined;
     this.pageSampler = kpage
       ? new PageSampler(
           kpage.countFd,
@@ -133,6 +143,7 @@ export class Sampler {
           parallelMinEntries,
           scan.scan,
           scanMode,
+          readRuns,
         )
       : undefined;
   }
@@ -189,6 +200,7 @@ export class Sampler {
       options.inferAnonFlags ?? true,
       scan,
       options.pagemapScan === 'always' ? 'always' : 'auto',
+      kpage && options.nativeReads !== false ? loadReadRuns() : undefined,
     );
     releasePrestarted();
     return sampler;

@@ -1,4 +1,5 @@
 // PAGEMAP_SCAN (the optional native module, native/pagemap-scan) against plain pagemap reads,
+// and the module's batched kpagecount/kpageflags reads against reads from Node,
 // on the live kernel: a fork family with a large MAP_SHARED anonymous region each process has
 // touched in other places, a sparse private region with written pages, zero pages and guard
 // markers (non-present entries that pagemap marks as swapped, as it does swap entries), and a
@@ -55,7 +56,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await parent.child(i).send('pid');
   pids = [parent.pid, ...children];
   scan = Sampler.open({ pagemapScan: 'always' });
-  pure = Sampler.open({ pagemapScan: false });
+  pure = Sampler.open({ pagemapScan: false, nativeReads: false });
 }, 120_000);
 
 afterAll(async () => {
@@ -186,6 +187,67 @@ describe('PAGEMAP_SCAN (root)', () => {
       }
       // A worker without the module would read its items whole: far more entries.
       expect(multi.lastStats.pagemapEntries).toBeLessThan(multi.lastStats.pagemapRangeEntries / 50);
+    } finally {
+      multi.close();
+    }
+  });
+});
+
+describe('kpagecount and kpageflags in native batches (root)', () => {
+  it('are in use here, or say loudly why not', () => {
+    const native = Sampler.open();
+    try {
+      if (native.nativeReads) return;
+      const why = 'native kpage reads are NOT being tested: the module is not loaded';
+      console.warn(`\n${'!'.repeat(100)}\n${why}\n${'!'.repeat(100)}\n`);
+      if (hasCompiler() && !scanDisabledByEnv()) {
+        expect.fail(`${why} (a C compiler is installed: run npm ci, see native/pagemap-scan)`);
+      }
+    } finally {
+      native.close();
+    }
+  });
+
+  it('give every map count and flag that reads from Node give, page by page', (ctx) => {
+    const native = Sampler.open({ pagemapScan: false });
+    try {
+      if (!native.nativeReads) ctx.skip();
+      expect(pure.nativeReads).toBe(false);
+      const { one, two } = both(
+        native,
+        pure,
+        (s) => s.sample({ pids, mappings: true, pages: true }).processes,
+      );
+      for (const pid of pids) {
+        expect(one.get(pid)!.pages!.count, `pid ${pid}`).toBeGreaterThan(0);
+        expect(stablePages(one.get(pid)), `pid ${pid}`).toEqual(stablePages(two.get(pid)));
+        expect(mappingCounters(one.get(pid)), `pid ${pid}`).toEqual(mappingCounters(two.get(pid)));
+      }
+      // Pages mapped by more than one process need map counts, shared ones flags: the
+      // workload's thousands of them were looked up.
+      expect(native.lastStats.countLookups).toBeGreaterThan(1000);
+      expect(native.lastStats.flagLookups).toBeGreaterThan(1000);
+    } finally {
+      native.close();
+    }
+  });
+
+  it('count the same when worker threads share the sample, each with the module', async (ctx) => {
+    const multi = Sampler.open({ threads: 3, parallelMinEntries: 0, pagemapScan: false });
+    try {
+      if (!multi.nativeReads) ctx.skip();
+      await multi.whenReady();
+      let result = both(multi, pure, (s) => s.sample({ pids, mappings: true }).processes);
+      for (let attempt = 0; attempt < 10 && multi.lastStats.threads < 2; attempt++) {
+        result = both(multi, pure, (s) => s.sample({ pids, mappings: true }).processes);
+      }
+      expect(multi.lastStats.threads).toBeGreaterThan(1);
+      for (const pid of pids) {
+        expect(result.one.get(pid)!.totals, `pid ${pid}`).toEqual(result.two.get(pid)!.totals);
+        expect(mappingCounters(result.one.get(pid)), `pid ${pid}`).toEqual(
+          mappingCounters(result.two.get(pid)),
+        );
+      }
     } finally {
       multi.close();
     }
