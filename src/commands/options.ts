@@ -40,14 +40,20 @@ export function parseSortKey(value: string): SortKey {
   throw new UsageError(`--sort expects one of ${SORT_KEYS.join(', ')}; got "${value}"`);
 }
 
-/** Seconds (may be fractional, like top's -d) to milliseconds. */
 /**
- * The numeric options come as yargs parsed them: a number where the text was one, the text as
- * typed otherwise (they have no yargs type, which would turn any text into NaN), so that an
- * error quotes what the user typed.
+ * A numeric option as yargs parsed it: a number where the text looked like one, the text as
+ * typed otherwise ("010", "+2", "ten": the options have no yargs type, which would turn any
+ * text into NaN), so that an error quotes what the user typed.
  */
+function numberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const text = String(value).trim();
+  return text === '' ? Number.NaN : Number(text);
+}
+
+/** Seconds (may be fractional, like top's -d) to milliseconds. */
 export function parseIntervalMs(value: unknown): number {
-  const seconds = typeof value === 'number' ? value : Number.NaN;
+  const seconds = numberOf(value);
   if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) {
     throw new UsageError(`-d expects seconds between 0.1 and 3600; got "${String(value)}"`);
   }
@@ -56,9 +62,10 @@ export function parseIntervalMs(value: unknown): number {
 
 export function parseCount(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+  const count = numberOf(value);
+  if (!Number.isInteger(count) || count < 1)
     throw new UsageError(`${name} expects a whole number ≥ 1; got "${String(value)}"`);
-  return value;
+  return count;
 }
 
 /** Default CPU budget of the sampler in the interactive view and batch mode, percent of one core. */

@@ -30,6 +30,12 @@ describe('memtop --help and --version', () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('takes a count written with a leading zero as the number it is', () => {
+    const { status, stdout } = runCli(['snapshot', '--limit', '01']);
+    expect(status).toBe(0);
+    expect(stdout.split('\n').filter((line) => /^ *\d+ /.test(line))).toHaveLength(1);
+  });
+
   it('runs as the bin itself, through its shell preamble, with its arguments and exit status', () => {
     const version = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
     expect(version.status).toBe(0);
