@@ -138,11 +138,12 @@ static napi_value read_runs(napi_env env, napi_callback_info info)
 	size_t at = 0; /* bytes written to out */
 	for (int32_t i = 0; i < count; i++) {
 		double first = runs[3 * i], entries = runs[3 * i + 1];
-		if (first < 0 || entries < 0 || first * 8 > EXACT_LIMIT)
+		/* Within out and exact offsets (NaN fails every comparison), then whole numbers. */
+		if (!(first >= 0) || !(entries >= 0) || first * 8 > EXACT_LIMIT ||
+		    entries > (double)((out_length - at) / 8) ||
+		    (double)(uint64_t)first != first || (double)(uint64_t)entries != entries)
 			return number(env, -EINVAL);
 		size_t want = (size_t)entries * 8;
-		if (want > out_length - at)
-			return number(env, -EINVAL);
 		off_t position = (off_t)first * 8;
 		size_t done = 0;
 		while (done < want) {

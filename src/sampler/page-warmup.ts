@@ -57,7 +57,7 @@ const MADE_UP_FLAGS = [
 /**
  * `zeroFd`: a descriptor that reads as zeros (/dev/zero), standing in for pagemap, kpagecount
  * and kpageflags; `stop`, asked before each round: true once real work waits; `readRuns`:
- * the native batched read, when the samples will use it.
+ * the native batched read, when the samples may use it.
  */
 export function warmUpEngine(
   shared: boolean,
@@ -76,7 +76,7 @@ export function warmUpEngine(
     flagsFd: zeroFd,
     pageSize,
     scan: undefined,
-    readRuns,
+    readRuns: undefined,
   };
   const sizes: Record<BufferName, number> = {
     items: ITEM_FIELDS * 8,
@@ -144,6 +144,9 @@ export function warmUpEngine(
       [ctx.flagsIndex, a.flags],
     ] as const) {
       index.finalize();
+      // Both ways of reading them, native batches (when there) and reads from Node, in turn:
+      // which one the samples use is known only once the worker has its setup.
+      ctx.readRuns = (round >> 1) & 1 ? readRuns : undefined;
       const bounds = splitBlocks(index, KPAGE_PARTS);
       for (let b = 0; b + 1 < bounds.length; b++) {
         readMarked(index, zeroFd, bounds[b]!, bounds[b + 1]!, out, ctx);
