@@ -8,8 +8,12 @@
  * Run: npm run build && npx tsx bench/budget.ts [--frames N] [--interval S] [--budgets off,10,2]
  *      [--no-workload]
  */
+import { dirname } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startFork, type BenchWorkload } from './workloads.js';
+
+// The bin's preamble runs `node` from PATH: the one running this bench.
+process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 
@@ -36,7 +40,8 @@ interface Run {
 /** One `memtop -b --json` run under /usr/bin/time. */
 function run(budget: string, frames: number, intervalS: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const args = ['-f', 'TIME %U %S %e', process.execPath, CLI, '-b', '--json'];
+    // The bin as a user runs it (its preamble sets Node's flags).
+    const args = ['-f', 'TIME %U %S %e', CLI, '-b', '--json'];
     args.push('-n', String(frames), '-d', String(intervalS), '--budget', budget);
     const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -1,7 +1,8 @@
 /**
  * npm run bench: builds each workload of docs/PERFORMANCE.md, then measures side by side
  *  - memtop's per-sample time in steady state, inside this process, after warm-up;
- *  - `node dist/cli.js snapshot --json` as a whole process (and its peak RSS);
+ *  - `dist/cli.js snapshot --json` (the bin, as a user runs it) as a whole process (and its
+ *    peak RSS);
  *  - `cat /proc/[0-9]*\/smaps_rollup` (the kernel's own page-table walk);
  *  - `smem -t` when installed;
  * as medians of several runs, interleaved round by round, with the ratios of the targets.
@@ -9,6 +10,7 @@
  * Options: --runs N (whole-process runs per tool, default 7), --only a,b (workload names),
  * --tui (measure the interactive view's idle CPU even when it still prints batch frames).
  */
+import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +27,9 @@ import {
   type BenchWorkload,
   type Started,
 } from './workloads.js';
+
+// The bin's preamble runs `node` from PATH: the one running this bench.
+process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 
 type SamplerModule = typeof import('../src/sampler/sampler.js');
 

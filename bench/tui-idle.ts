@@ -117,7 +117,7 @@ print(json.dumps({'mainPct': pct(main), 'allPct': pct(total), 'otherThreads': ot
 `;
 
 /** Runs memtop on a pty for warm-up + window seconds and returns its CPU share. */
-export function measureTuiIdle(options: TuiIdleOptions): TuiIdleResult {
+function measureTuiIdle(options: TuiIdleOptions): TuiIdleResult {
   let out: string;
   try {
     out = execFileSync(
@@ -143,7 +143,7 @@ export function measureTuiIdle(options: TuiIdleOptions): TuiIdleResult {
 }
 
 /** Whether a PID namespace of its own can be made here (root and util-linux's unshare). */
-export function canIsolate(): boolean {
+function canIsolate(): boolean {
   try {
     execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
     return true;
@@ -153,7 +153,7 @@ export function canIsolate(): boolean {
 }
 
 /** One line: main thread and all threads, the window, the terminal and the wake-ups. */
-export function formatTuiIdle(label: string, r: TuiIdleResult): string {
+function formatTuiIdle(label: string, r: TuiIdleResult): string {
   const threads = Object.entries(r.otherThreads)
     .sort((x, y) => y[1] - x[1])
     .map(([name, pct]) => `${name} ${pct.toFixed(2)}%`)

@@ -5,7 +5,7 @@
 // emits the module tree (dist/**) that the bench and some tests import directly (its
 // dist/bin.js is the same entry, unbundled).
 import { build } from 'esbuild';
-import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -74,7 +74,6 @@ await Promise.all([
   // Chunks sit next to the entry: the sampler finds its worker relative to its own module.
   build({
     ...common,
-    banner: { js: SHELL_PREAMBLE + common.banner.js },
     entryPoints: { cli: 'src/bin.ts' },
     splitting: true,
     plugins: [lazyHelpText],
@@ -82,5 +81,11 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: { 'page-worker': 'src/sampler/page-worker.ts' } }),
 ]);
-// Runnable as it is, as npm makes a bin when it installs the package.
-chmodSync(`${outdir}/cli.js`, 0o755);
+// The preamble goes on the entry alone (a banner would go on every chunk too), its two lines
+// added to the front of the source map; runnable as it is, as npm makes a bin when it installs.
+const cli = `${outdir}/cli.js`;
+writeFileSync(cli, SHELL_PREAMBLE + readFileSync(cli, 'utf8'));
+const map = JSON.parse(readFileSync(`${cli}.map`, 'utf8'));
+map.mappings = ';;' + map.mappings;
+writeFileSync(`${cli}.map`, JSON.stringify(map));
+chmodSync(cli, 0o755);

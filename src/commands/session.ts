@@ -84,7 +84,10 @@ export class Session implements SessionFeed {
   private readonly derived = new SessionDerived();
   private full: FullSample | undefined;
   private lastFullEndMs = 0;
-  /** Resident pages of the last full sample (undefined before the first). */
+  /**
+   * Resident pages of the last full sample; before the first, the processes' own count from
+   * statm (undefined where the source cannot tell).
+   */
   private residentPages: number | undefined;
   private readonly budget: ScanBudget;
   /** The processes whose rows are on screen, in drawn order. */
