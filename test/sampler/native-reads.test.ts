@@ -52,6 +52,11 @@ describe('readRuns (native module)', () => {
     expect(readRuns!(fd, new Float64Array([0, 3, 0]), 1, out)).toBe(-EINVAL);
     expect(readRuns!(fd, new Float64Array([0, 1, 0]), 2, out)).toBe(-EINVAL);
     expect(readRuns!(fd, new Float64Array([-1, 1, 0]), 1, out)).toBe(-EINVAL);
+    expect(readRuns!(fd, new Float64Array([Number.NaN, 1, 0]), 1, out)).toBe(-EINVAL);
+    expect(readRuns!(fd, new Float64Array([0, Number.NaN, 0]), 1, out)).toBe(-EINVAL);
+    expect(readRuns!(fd, new Float64Array([0.5, 1, 0]), 1, out)).toBe(-EINVAL);
+    expect(readRuns!(fd, new Float64Array([0, 2 ** 62, 0]), 1, out)).toBe(-EINVAL);
+    expect(readRuns!(fd, new Float64Array([2 ** 60, 1, 0]), 1, out)).toBe(-EINVAL);
     expect(readRuns!(-1, new Float64Array([0, 1, 0]), 1, out)).toBe(-9); // EBADF
   });
 });
