@@ -299,8 +299,7 @@ function decodeCompact(
   const spans = ctx.spans;
   const words = ctx.words;
   const { cPfn, cBits } = a;
-  const { countIndex, flagsIndex, shared } = ctx;
-  const limit = Math.min(countIndex.limit, ctx.maxPfn);
+  const limit = Math.min(ctx.countIndex.limit, ctx.maxPfn);
   const inferAnon = (a.segs[sa + SEG_FLAGS]! & SEG_INFER_ANON) !== 0;
   const slot = a.segs[sa + SEG_SLOT]!;
   let out = slot;
@@ -326,18 +325,32 @@ function decodeCompact(
       if (pfn === 0 || pfn >= limit) continue;
       cPfn[out] = pfn;
       cBits[out++] = hi >>> 24;
-      if ((hi & HI_EXCLUSIVE) === 0) {
-        if (shared) countIndex.markShared(pfn);
-        else countIndex.mark(pfn);
-      }
-      if (!inferAnon || hi & HI_FILE) {
-        if (shared) flagsIndex.markShared(pfn);
-        else flagsIndex.mark(pfn);
-      }
+      markLookups(ctx, pfn, hi, inferAnon);
     }
   }
   a.segs[sa + SEG_ROWS] = out - slot;
   a.segs[sa + SEG_EXCLUSIVE_ANON] = exclusiveAnon;
+}
+
+/**
+ * Marks the kpage lookups a present page needs: its map count unless it is mapped exclusively
+ * (map count 1, without a lookup), its flags unless they are inferred for an anonymous page
+ * (see INFERRED_ANON_FLAGS). The same for compact and kept rows.
+ */
+function markLookups(
+  ctx: Pick<EngineContext, 'countIndex' | 'flagsIndex' | 'shared'>,
+  pfn: number,
+  hi: number,
+  inferAnon: boolean,
+): void {
+  if ((hi & HI_EXCLUSIVE) === 0) {
+    if (ctx.shared) ctx.countIndex.markShared(pfn);
+    else ctx.countIndex.mark(pfn);
+  }
+  if (!inferAnon || hi & HI_FILE) {
+    if (ctx.shared) ctx.flagsIndex.markShared(pfn);
+    else ctx.flagsIndex.mark(pfn);
+  }
 }
 
 function decodeKept(
@@ -352,8 +365,7 @@ function decodeKept(
   const spans = ctx.spans;
   const words = ctx.words;
   const { kIndex, kBits, kPfn } = a;
-  const { countIndex, flagsIndex, shared } = ctx;
-  const limit = countIndex.limit;
+  const limit = ctx.countIndex.limit;
   const inferAnon = (a.segs[sa + SEG_FLAGS]! & SEG_INFER_ANON) !== 0;
   const slot = a.segs[sa + SEG_SLOT]!;
   const base = a.segs[sa + SEG_PAGE_BASE]! - segFrom;
@@ -368,18 +380,7 @@ function decodeKept(
       kIndex[out] = base + i;
       kBits[out] = hi >>> 23;
       kPfn[out++] = pfn;
-      if (pfn !== 0 && pfn < limit) {
-        // Mapped exclusively: map count 1, as the compact rows take it, without a lookup.
-        if ((hi & HI_EXCLUSIVE) === 0) {
-          if (shared) countIndex.markShared(pfn);
-          else countIndex.mark(pfn);
-        }
-        // Anonymous pages' flags inferred as in compact rows (see INFERRED_ANON_FLAGS).
-        if (!inferAnon || hi & HI_FILE) {
-          if (shared) flagsIndex.markShared(pfn);
-          else flagsIndex.mark(pfn);
-        }
-      }
+      if (pfn !== 0 && pfn < limit) markLookups(ctx, pfn, hi, inferAnon);
     }
   }
   a.segs[sa + SEG_ROWS] = out - slot;
