@@ -8,12 +8,11 @@
  * Run: npm run build && npx tsx bench/budget.ts [--frames N] [--interval S] [--budgets off,10,2]
  *      [--no-workload]
  */
-import { dirname } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startFork, type BenchWorkload } from './workloads.js';
+import { runBinWithThisNode } from './measure.js';
 
-// The bin's preamble runs `node` from PATH: the one running this bench.
-process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+runBinWithThisNode();
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 

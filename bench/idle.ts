@@ -2,12 +2,11 @@
  * npm run bench:idle: target 5 alone, the interactive view's idle CPU (see tui-idle.ts).
  * Options: --window SECONDS (default 60), --runs N (default 1).
  */
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tuiIdleReport } from './tui-idle.js';
+import { runBinWithThisNode } from './measure.js';
 
-// The bin's preamble runs `node` from PATH: the one running this bench.
-process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+runBinWithThisNode();
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 

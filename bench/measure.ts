@@ -1,14 +1,22 @@
 /**
  * Whole-process timing through bench/timer.c (fork + exec + wait4: wall time and ru_maxrss
- * per run, no shell or interpreter in between), and small statistics helpers.
+ * per run, no shell in between but the bin's own preamble), and small statistics helpers.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+/**
+ * The bin's preamble runs `node` from PATH: make that the Node running the bench, for every
+ * child started after this call.
+ */
+export function runBinWithThisNode(): void {
+  process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+}
 
 const execFileAsync = promisify(execFile);
 const TIMER_SOURCE = fileURLToPath(new URL('./timer.c', import.meta.url));

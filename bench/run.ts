@@ -10,14 +10,13 @@
  * Options: --runs N (whole-process runs per tool, default 7), --only a,b (workload names),
  * --tui (measure the interactive view's idle CPU even when it still prints batch frames).
  */
-import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PAGE_SIZE } from '../test/helpers/workload.js';
-import { buildTimer, fmtMs, fmtRatio, median, timeCommand } from './measure.js';
+import { buildTimer, fmtMs, fmtRatio, median, runBinWithThisNode, timeCommand } from './measure.js';
 import { tuiIdleReport } from './tui-idle.js';
 import {
   startFork,
@@ -28,8 +27,7 @@ import {
   type Started,
 } from './workloads.js';
 
-// The bin's preamble runs `node` from PATH: the one running this bench.
-process.env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+runBinWithThisNode();
 
 type SamplerModule = typeof import('../src/sampler/sampler.js');
 
