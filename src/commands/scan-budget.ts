@@ -7,6 +7,7 @@ import {
   spendCredit,
   type BudgetAccount,
 } from '../model/budget.js';
+import { scanTimeOf } from '../model/changes.js';
 import type { Snapshot } from '../model/types.js';
 import type { SamplerCost } from '../ui/intents.js';
 
@@ -59,7 +60,7 @@ export class ScanBudget {
       return {
         pid,
         residentPages: rssBytes / previous.pageSize,
-        scannedAtMs: p.scannedAtMs ?? previous.timeMs,
+        scannedAtMs: scanTimeOf(p, previous.timeMs),
       };
     });
     const plan = planScans({

@@ -1,4 +1,4 @@
-import { diffSnapshots, type SnapshotChanges } from '../model/changes.js';
+import { diffSnapshots, scanTimeOf, type SnapshotChanges } from '../model/changes.js';
 import { processKey } from '../model/delta.js';
 import { replaceProcess } from '../model/merge.js';
 import type { ProcessSample, Snapshot } from '../model/types.js';
@@ -87,6 +87,6 @@ export class SessionChanges {
     const p = full?.processes.find((q) => q.pid === pid);
     if (!full || !p || this.replaced.has(processKey(p))) return undefined;
     // A process carried over from an earlier read compares with that read, at its time.
-    return { timeMs: p.scannedAtMs ?? full.timeMs, process: p };
+    return { timeMs: scanTimeOf(p, full.timeMs), process: p };
   }
 }

@@ -4,6 +4,7 @@
  * sharing, and pages that became shared from pages that moved.
  */
 import { PM_EXCLUSIVE, PM_GUARD, PM_PRESENT, PM_SWAPPED, PageKind, pageKind } from './page-bits.js';
+import { processKey } from './delta.js';
 import type { Access, Mapping, PageTable, ProcessSample } from './types.js';
 
 /** What happened to one virtual page between two samples. */
@@ -237,8 +238,6 @@ export interface SnapshotChanges {
   processes: Map<string, ProcessChanges>;
 }
 
-const keyOf = (p: Pick<ProcessSample, 'pid' | 'startTime'>) => `${p.pid}:${p.startTime}`;
-
 /** When a sample's pages of one process were read: the snapshot's time unless carried over. */
 export function scanTimeOf(p: Pick<ProcessSample, 'scannedAtMs'>, snapshotTimeMs: number): number {
   return p.scannedAtMs ?? snapshotTimeMs;
@@ -254,15 +253,15 @@ export function diffSnapshots(
   previous: { timeMs: number; processes: readonly ProcessSample[] },
   current: { timeMs: number; pageSize: number; processes: readonly ProcessSample[] },
 ): SnapshotChanges {
-  const before = new Map(previous.processes.map((p) => [keyOf(p), p]));
+  const before = new Map(previous.processes.map((p) => [processKey(p), p]));
   const processes = new Map<string, ProcessChanges>();
   for (const p of current.processes) {
     if (p.scannedAtMs !== undefined) continue;
-    const old = before.get(keyOf(p));
+    const old = before.get(processKey(p));
     const changes = old && diffProcessPages(old, p, current.pageSize);
     if (!changes) continue;
     const intervalMs = current.timeMs - scanTimeOf(old, previous.timeMs);
-    processes.set(keyOf(p), { ...changes, intervalMs });
+    processes.set(processKey(p), { ...changes, intervalMs });
   }
   return { intervalMs: current.timeMs - previous.timeMs, processes };
 }
@@ -277,7 +276,7 @@ export function changesOf(
   changes: SnapshotChanges | undefined,
   p: Pick<ProcessSample, 'pid' | 'startTime'>,
 ): ProcessChanges | undefined {
-  return changes?.processes.get(keyOf(p));
+  return changes?.processes.get(processKey(p));
 }
 
 /** Pages per second. */
@@ -324,7 +323,7 @@ export function computeEvents(
 ): PageEvent[] {
   const events: PageEvent[] = [];
   for (const p of processes) {
-    const c = changes.processes.get(keyOf(p));
+    const c = changes.processes.get(processKey(p));
     if (!c || !p.mappings) continue;
     c.mappings.forEach((mc, i) => {
       const m = p.mappings![i]!;

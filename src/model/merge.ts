@@ -1,3 +1,5 @@
+import { scanTimeOf } from './changes.js';
+import { processKey } from './delta.js';
 import { computeSystemTotals } from './snapshot.js';
 import type { ProcessSample, Snapshot, SystemTotals } from './types.js';
 
@@ -64,8 +66,6 @@ export function replaceProcess(base: Snapshot, pid: number, fresh: Snapshot): Sn
   };
 }
 
-const keyOf = (p: Pick<ProcessSample, 'pid' | 'startTime'>) => `${p.pid}:${p.startTime}`;
-
 /**
  * A sample within a CPU budget, with each process whose pages it did not read (scannedAtMs
  * NaN) completed from its last read in `previous` (the sample before, itself completed so):
@@ -74,11 +74,11 @@ const keyOf = (p: Pick<ProcessSample, 'pid' | 'startTime'>) => `${p.pid}:${p.sta
  * Σ totals are computed again. Inputs are not mutated.
  */
 export function carryScans(current: Snapshot, previous: Snapshot | undefined): Snapshot {
-  const before = new Map(previous?.processes.map((p) => [keyOf(p), p]));
+  const before = new Map(previous?.processes.map((p) => [processKey(p), p]));
   let carried = false;
   const processes = current.processes.map((p) => {
     if (p.scannedAtMs === undefined || !Number.isNaN(p.scannedAtMs)) return p;
-    const old = before.get(keyOf(p));
+    const old = before.get(processKey(p));
     if (!old || Number.isNaN(old.scannedAtMs ?? 0)) return p;
     carried = true;
     const t = p.totals;
@@ -98,7 +98,7 @@ export function carryScans(current: Snapshot, previous: Snapshot | undefined): S
         fileBytes: t.fileBytes,
         shmemBytes: t.shmemBytes,
       },
-      scannedAtMs: old.scannedAtMs ?? previous!.timeMs,
+      scannedAtMs: scanTimeOf(old, previous!.timeMs),
     };
   });
   if (!carried) return current;
