@@ -222,10 +222,17 @@ export class PageSampler {
     return this.pool?.ready ?? Promise.resolve();
   }
 
+  /**
+   * Every job's rows are kept, asked for or not: above 16 TiB of physical address space the
+   * compact rows' 32-bit PFNs do not suffice.
+   */
+  get keepsEveryRow(): boolean {
+    return this.maxPfn > MAX_INDEXED_PFN;
+  }
+
   run(jobs: readonly PageJob[]): PageJobResult[] {
     const t0 = performance.now();
-    // Above 16 TiB of physical address space the compact rows' 32-bit PFNs do not suffice.
-    const wide = this.maxPfn > MAX_INDEXED_PFN;
+    const wide = this.keepsEveryRow;
     const plan = planReads(jobs, this.pageSize, wide, this.store, this.scanMode);
     const pool =
       this.pool?.usable && plan.entries >= this.parallelMinEntries ? this.pool : undefined;

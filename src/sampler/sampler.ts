@@ -261,7 +261,12 @@ export class Sampler {
     // No page ever made lazily freeable (MADV_FREE counts pglazyfree): every anonymous page is
     // then swap-backed, and its flags can be inferred.
     const noLazyfree = this.inferAnonFlags && vmstatIsZero(vmstat, 'pglazyfree');
-    const keptInferable = noLazyfree && this.noLargeAnonOrKsm(vmstat);
+    // Kept rows are inferred only where pages are kept for more than the focused process (for
+    // which nothing is inferred): the KSM and large-folio files are read only then.
+    const keptInferable =
+      noLazyfree &&
+      (request.pages === true || pageSampler.keepsEveryRow) &&
+      this.noLargeAnonOrKsm(vmstat);
     const skipped = request.statusOnlyPids && new Set(request.statusOnlyPids);
     const out: (RawProcess | undefined)[] = [];
     // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
