@@ -85,11 +85,11 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'node:child_process', 'child_process'],
+              group: nodeBuiltins,
               message: 'The UI renders only: all I/O lives in src/sampler.',
             },
             {
-              group: ['**/sampler/read-*', '**/sampler/proc-*'],
+              group: ['**/sampler/**'],
               message:
                 'The UI talks to the sampler only through intents (src/commands/session.ts).',
             },
