@@ -377,7 +377,6 @@ export function intentSharersPid(state: AppState): number | undefined {
   }
 }
 
-/** Whether the libraries are on screen. */
 /**
  * The pids of the process rows on screen, in drawn order (the session reads them more often),
  * counted up to the terminal's height: no layout per frame.
@@ -388,6 +387,7 @@ export function intentRowPids(state: AppState): number[] {
   return list.rows.slice(top, top + state.viewport.rows).map((r) => r.process.pid);
 }
 
+/** Whether the libraries are on screen. */
 export function intentLibraries(state: AppState): boolean {
   const on = baseScreen(state);
   return on === 'libraries' || on === 'library';
