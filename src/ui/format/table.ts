@@ -16,13 +16,19 @@ export interface TableOptions {
   cost?: SamplerCost;
 }
 
-/** The summary lines above any table: host, kernel, time, cost, privilege, memory. */
-export function formatHeader(snapshot: Snapshot): string[] {
+/**
+ * The summary lines above any table: host, kernel, time, privilege, memory, and the sample's
+ * time; with `cost` (batch frames) that time moves to a line of the sampler's cost under the
+ * first, as in the interactive view's header.
+ */
+export function formatHeader(snapshot: Snapshot, cost?: SamplerCost): string[] {
   const t = snapshot.totals;
   const time = new Date(snapshot.timeMs).toISOString().replace('T', ' ').slice(0, 19);
   const mode = snapshot.privileged ? 'full per-page view' : 'limited view';
+  const sample = cost ? '' : `sample ${snapshot.costMs.toFixed(0)} ms  `;
   return [
-    `memtop - ${snapshot.hostname}  Linux ${snapshot.kernel}  ${time} UTC  sample ${snapshot.costMs.toFixed(0)} ms  ${mode}`,
+    `memtop - ${snapshot.hostname}  Linux ${snapshot.kernel}  ${time} UTC  ${sample}${mode}`,
+    ...(cost ? [formatSamplerCost(cost).text] : []),
     `Mem: ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available   ` +
       formatSums(t),
     ...snapshot.notices.map((n) => `note: ${n}`),
@@ -78,8 +84,7 @@ export function formatTable(
   // AGE: how old each row's per-page data is, shown when any row was not read in this sample.
   const ages = processes.some((p) => p.scannedAtMs !== undefined);
   const title = processTitle(options.sortKey, options.reverse, ages);
-  const header = formatHeader(snapshot);
-  if (options.cost) header.splice(1, 0, formatSamplerCost(options.cost).text);
+  const header = formatHeader(snapshot, options.cost);
   const lines = [...header, '', title];
   for (const p of processes) {
     lines.push(processRow(p, ages ? snapshot.timeMs : undefined));
