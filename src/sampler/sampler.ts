@@ -16,6 +16,7 @@ import {
   type ScanMode,
 } from './page-sampler.js';
 import {
+  PF_KTHREAD,
   parseMaps,
   parseMeminfo,
   parsePasswd,
@@ -97,6 +98,11 @@ export interface SampleRequest {
    */
   statusOnlyPids?: readonly number[];
 }
+
+/** What a pid names (Sampler.describePid). */
+export type PidKind =
+  | { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string }
+  | { kind: 'missing' };
 
 const AT_PAGESZ = 6;
 /** Processes read with their pagemap open at the same time. */
@@ -206,13 +212,20 @@ export class Sampler {
     return sampler;
   }
 
-  /** True when the pid names a listed process (not a kernel thread or zombie). */
-  processExists(pid: number): boolean {
+  /**
+   * What a pid names: a process memtop lists, a kernel thread or a zombie (which it never
+   * lists), or nothing (no such pid, or its stat cannot be read).
+   */
+  describePid(pid: number): PidKind {
     try {
-      const stat = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'latin1'));
-      return stat !== undefined && stat.state !== 'Z';
+      const stat = parseStat(readProcText(`${this.procRoot}/${pid}/stat`));
+      if (!stat || stat.state === 'X') return { kind: 'missing' };
+      const { comm } = stat;
+      if (stat.state === 'Z') return { kind: 'zombie', comm };
+      if (stat.flags & PF_KTHREAD) return { kind: 'kernel-thread', comm };
+      return { kind: 'process', comm };
     } catch {
-      return false;
+      return { kind: 'missing' }; // gone, or a stat file that cannot be read: nothing to list
     }
   }
 
