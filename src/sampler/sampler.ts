@@ -44,6 +44,7 @@ import {
   readProcText,
 } from './proc-files.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
+import { privilegeNotice, type KpageRefusal } from './privilege.js';
 
 export interface SamplerOptions {
   /** Where proc is mounted (fixture trees in tests). Default /proc. */
@@ -101,8 +102,7 @@ export interface SampleRequest {
 
 /** What a pid names (Sampler.describePid). */
 export type PidKind =
-  | { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string }
-  | { kind: 'missing' };
+  { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string } | { kind: 'missing' };
 
 const AT_PAGESZ = 6;
 /** Processes read with their pagemap open at the same time. */
@@ -169,14 +169,12 @@ export class Sampler {
       throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
     const pageSize = readPageSize(procRoot);
     const notices: string[] = [];
-    const kpage = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
+    const opened = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
+    const kpage = opened && 'countFd' in opened ? opened : undefined;
     if (options.unprivileged) {
       notices.push('unprivileged mode (--unprivileged): no map counts or page flags');
-    } else if (!kpage) {
-      notices.push(
-        'no CAP_SYS_ADMIN: map counts and page flags are hidden; your own processes come from ' +
-          'pagemap flags and smaps, others show RSS only (restricted). Run as root for the full per-page view.',
-      );
+    } else if (opened && 'refused' in opened) {
+      notices.push(privilegeNotice(opened, procRoot, isLive));
     }
     if (kpage && readKernelConfig(procRoot).includes('CONFIG_NO_PAGE_MAPCOUNT=y')) {
       notices.push(
@@ -588,26 +586,30 @@ function readPageSize(procRoot: string): number {
 
 /**
  * Opens kpagecount and kpageflags when this user may read them and, on the live system, when
- * pagemap really shows PFNs (root in a user namespace reads zeros).
+ * pagemap really shows PFNs (root in a user namespace reads zeros); otherwise says which failed.
  */
 function openKpage(
   procRoot: string,
   isLive: boolean,
   pageSize: number,
-): { countFd: number; flagsFd: number } | undefined {
+): { countFd: number; flagsFd: number } | KpageRefusal {
   let countFd: number | undefined;
   try {
     countFd = openProcFile(`${procRoot}/kpagecount`);
+  } catch (error) {
+    return { refused: 'kpagecount', error };
+  }
+  try {
     const flagsFd = openProcFile(`${procRoot}/kpageflags`);
     if (isLive && !selfPagemapShowsPfns(pageSize)) {
       closeQuietly(flagsFd);
       closeQuietly(countFd);
-      return undefined;
+      return { refused: 'pfns' };
     }
     return { countFd, flagsFd };
-  } catch {
-    if (countFd !== undefined) closeQuietly(countFd);
-    return undefined;
+  } catch (error) {
+    closeQuietly(countFd);
+    return { refused: 'kpageflags', error };
   }
 }
 
