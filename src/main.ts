@@ -5,18 +5,22 @@ import {
   DEFAULT_BUDGET_PERCENT,
   parseBudget,
   parseCount,
+  PREFAULT_MODES,
   parseIntervalMs,
+  parsePid,
   parsePidList,
+  parsePrefault,
   parseSortKey,
   samplerOptions,
   type GlobalArgs,
 } from './commands/options.js';
 import { runPagemaps } from './commands/pagemaps.js';
-import { renderSnapshot, type OutputFormat } from './commands/snapshot.js';
-import { MemtopError, UsageError } from './errors.js';
+import { runSnapshot, type OutputFormat } from './commands/snapshot.js';
+import { GivenPids } from './commands/given-pids.js';
+import { MemtopError, UsageError, exitStatusOf } from './errors.js';
 import { SORT_KEYS } from './model/sort.js';
 import { Sampler } from './sampler/sampler.js';
-import { renderLibraries } from './commands/libs.js';
+import { runLibraries } from './commands/libs.js';
 import { parseAddress, renderShares } from './commands/shares.js';
 
 const VERSION = '0.1.0';
@@ -60,10 +64,10 @@ function globalOptions(y: Argv) {
       describe: 'List memtop’s own process too',
     })
     .option('prefault', {
-      choices: ['libs', 'all', 'none'] as const,
-      default: 'libs' as const,
-      describe:
-        'Fault in memtop’s own file pages before sampling so it does not shift others’ share counts',
+      type: 'string',
+      default: 'libs',
+      describe: `Fault in memtop’s own file pages before sampling so it does not shift others’ share counts: ${PREFAULT_MODES.join(', ')}`,
+      requiresArg: true,
     })
     .option('color', {
       type: 'boolean',
@@ -86,13 +90,13 @@ function toGlobal(argv: {
   procRoot: string;
   unprivileged: boolean;
   includeSelf: boolean;
-  prefault: 'libs' | 'all' | 'none';
+  prefault: string;
 }): GlobalArgs {
   return {
     procRoot: argv.procRoot,
     unprivileged: argv.unprivileged,
     includeSelf: argv.includeSelf,
-    prefault: argv.prefault,
+    prefault: parsePrefault(argv.prefault),
   };
 }
 
@@ -155,6 +159,7 @@ export function buildParser(argv: string[]) {
         const iterations = parseCount(args.iterations, '-n');
         const limit = parseCount(args.limit, '--limit');
         const budgetPercent = parseBudget(args.budget);
+        const trackPages = parseCount(args.trackPages, '--track-pages');
         const interactive =
           !args.batch &&
           !args.json &&
@@ -162,17 +167,19 @@ export function buildParser(argv: string[]) {
           process.stdin.isTTY === true;
         const sampler = Sampler.open(samplerOptions(toGlobal(args)));
         try {
+          const given = GivenPids.check(sampler, pids);
           if (interactive) {
             // Ink and React load only for the interactive view: the batch commands start faster.
             const { runInteractive } = await import('./commands/interactive.js');
             await runInteractive(sampler, {
               intervalMs,
               sort,
-              pids,
-              trackPages: parseCount(args.trackPages, '--track-pages'),
+              pids: given.pids,
+              trackPages,
               budgetPercent,
               color: args.color && !process.env['NO_COLOR'],
             });
+            given.finish();
             return;
           }
           const controller = new AbortController();
@@ -182,13 +189,15 @@ export function buildParser(argv: string[]) {
             iterations,
             intervalMs,
             json: args.json,
-            pids,
+            pids: given.pids,
             sort,
             limit,
             budgetPercent,
             write,
             signal: controller.signal,
+            checkFirst: (snapshot) => given.settle(sampler, snapshot.processes),
           });
+          given.finish();
         } finally {
           sampler.close();
         }
@@ -220,7 +229,7 @@ export function buildParser(argv: string[]) {
         const sort = parseSortKey(args.sort);
         const limit = parseCount(args.limit, '--limit');
         withSampler(args, (sampler) =>
-          write(renderSnapshot(sampler, { format, pids, mappings: args.mappings, sort, limit })),
+          runSnapshot(sampler, { format, pids, mappings: args.mappings, sort, limit }, write),
         );
       },
     )
@@ -229,8 +238,7 @@ export function buildParser(argv: string[]) {
       'The original /proc/PID/pagemaps listing: each mapping, then a map count per page (negative: dirty)',
       (y) => y.positional('pid', { type: 'string', describe: 'Process id', demandOption: true }),
       (args) => {
-        const [pid] = parsePidList(args.pid) ?? [];
-        if (pid === undefined) throw new UsageError('pagemaps expects a process id');
+        const pid = parsePid(args.pid, 'pagemaps');
         withSampler(args, (sampler) => runPagemaps(sampler, pid, write));
       },
     )
@@ -252,7 +260,7 @@ export function buildParser(argv: string[]) {
         const pids = parsePidList(args.pid);
         const limit = parseCount(args.limit, '--limit');
         withSampler(args, (sampler) =>
-          write(renderLibraries(sampler, { json: args.json, pids, limit, users: args.users })),
+          runLibraries(sampler, { json: args.json, pids, limit, users: args.users }, write),
         );
       },
     )
@@ -273,8 +281,7 @@ export function buildParser(argv: string[]) {
             requiresArg: true,
           }),
       (args) => {
-        const [pid] = parsePidList(args.pid) ?? [];
-        if (pid === undefined) throw new UsageError('shares expects a process id');
+        const pid = parsePid(args.pid, 'shares');
         const page = args.page === undefined ? undefined : parseAddress(args.page);
         const limit = parseCount(args.limit, '--limit');
         withSampler(args, (sampler) =>
@@ -299,8 +306,17 @@ export function buildParser(argv: string[]) {
       // yargs's own validation errors (YError: an option without its value, ...) are usage
       // errors; any other error was thrown by a command and goes on as it is.
       if (error && error.name !== 'YError') throw error;
-      throw new UsageError(message ?? error?.message ?? 'invalid arguments');
+      throw new UsageError(oneLine(message ?? error?.message ?? 'invalid arguments'), error);
     });
+}
+
+/** A message of several lines (some of yargs's) as one. */
+function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
 }
 
 /** The part of yargs's internal interface that skipHelpCache() uses. */
@@ -319,7 +335,7 @@ function skipHelpCache(parser: object): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
-/** Runs memtop; every failure ends as one line on stderr and a non-zero exit. */
+/** Runs memtop; every failure ends as one line on stderr and the exit status of EXIT_TABLE. */
 export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
@@ -330,11 +346,11 @@ export async function main(argv: string[]): Promise<number> {
     await parser.parseAsync();
     return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = oneLine(error instanceof Error ? error.message : String(error));
     const known = error instanceof MemtopError;
     process.stderr.write(`memtop: ${known ? message : `internal error: ${message}`}\n`);
     if (process.env['MEMTOP_DEBUG'] && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return known ? error.exitStatus : exitStatusOf('INTERNAL');
   }
 }

@@ -23,6 +23,8 @@ export interface BatchArgs {
   budgetPercent?: number;
   write: (text: string) => void;
   signal?: AbortSignal;
+  /** Sees the first sample before it is written; may throw to end batch mode with an error. */
+  checkFirst?: (snapshot: Snapshot) => void;
 }
 
 /** Lines of page events under each text frame. */
@@ -64,6 +66,7 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
       ...(statusOnly?.length ? { statusOnlyPids: statusOnly } : {}),
     });
     budget.record(read);
+    if (frame === 0) args.checkFirst?.(read);
     const snapshot = carryScans(read, previous);
     const changes: SnapshotChanges | undefined = previous && diffSnapshots(previous, snapshot);
     previous = snapshot;

@@ -1,7 +1,8 @@
 import { computeLibraries } from '../model/libraries.js';
+import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatLibraries, librariesToJson } from '../ui/format/libs.js';
-import { checkPids } from './snapshot.js';
+import { GivenPids } from './given-pids.js';
 
 export interface LibsArgs {
   json: boolean;
@@ -11,10 +12,20 @@ export interface LibsArgs {
   users: boolean;
 }
 
-/** One row per mapped file across all processes: who maps it, Σ RSS, Σ PSS, private pages. */
-export function renderLibraries(sampler: Sampler, args: LibsArgs): string {
-  checkPids(sampler, args.pids);
-  const snapshot = sampler.sample({ pids: args.pids, mappings: true });
+/**
+ * Writes one row per mapped file across all processes: who maps it, Σ RSS, Σ PSS, private
+ * pages. A restricted process given with -p has no mappings to show: it counts as not shown.
+ */
+export function runLibraries(sampler: Sampler, args: LibsArgs, write: (text: string) => void) {
+  const given = GivenPids.check(sampler, args.pids);
+  const snapshot = sampler.sample({ pids: given.pids, mappings: true });
+  given.settle(sampler, snapshot.processes, { restrictedShown: false });
+  write(renderLibraries(snapshot, args));
+  given.finish();
+}
+
+/** The libraries of a sample, as text or JSON. */
+export function renderLibraries(snapshot: Snapshot, args: LibsArgs): string {
   const all = computeLibraries(snapshot.processes);
   const libs = args.limit === undefined ? all : all.slice(0, args.limit);
   if (args.json) {

@@ -1,17 +1,15 @@
 import { ProcessRestrictedError } from '../errors.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatPagemaps } from '../ui/format/pagemaps.js';
-import { checkPids } from './snapshot.js';
+import { checkPid, goneProblem } from './given-pids.js';
 
 /** Writes the /proc/PID/pagemaps listing of one process, in chunks. */
 export function runPagemaps(sampler: Sampler, pid: number, write: (text: string) => void): void {
-  checkPids(sampler, [pid]);
+  checkPid(sampler, pid);
   const snapshot = sampler.sample({ pids: [pid], mappings: true, pages: true });
   const p = snapshot.processes[0];
-  if (!p) return; // exited between the check and the sample: nothing to list
-  if (p.access === 'restricted') {
-    throw new ProcessRestrictedError(pid);
-  }
+  if (!p) throw goneProblem(sampler, pid); // exited between the check and the sample
+  if (p.access === 'restricted') throw new ProcessRestrictedError(pid, sampler.privileged);
   let chunk = '';
   for (const line of formatPagemaps(p, snapshot.pageSize)) {
     chunk += line + '\n';

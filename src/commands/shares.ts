@@ -1,54 +1,74 @@
-import { NeedsPrivilegeError, UsageError } from '../errors.js';
+import {
+  AddressNotMappedError,
+  NeedsPrivilegeError,
+  OutsidePagemapError,
+  ProcessRestrictedError,
+  UsageError,
+} from '../errors.js';
+import { PM_PRESENT, PM_SWAPPED } from '../model/page-bits.js';
 import { buildSharerIndex, sharersOfPage, sharesMostWith } from '../model/sharers.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatBytes } from '../ui/format/size.js';
-import { checkPids } from './snapshot.js';
+import { checkPid, goneProblem } from './given-pids.js';
 import { sanitize } from '../ui/format/text.js';
 
 export interface SharesArgs {
   pid: number;
-  /** A virtual address in the process: list who maps that page. */
-  page?: number;
+  /** A virtual address in the process (any 64-bit value): list who maps that page. */
+  page?: bigint;
   json: boolean;
   limit?: number;
 }
+
+/** User space ends below 2^57 on every Linux architecture; the kernel's half starts at 2^63. */
+const KERNEL_HALF = 2n ** 63n;
 
 /**
  * Who shares memory with a process: the processes ranked by bytes of its pages they map too;
  * with --page, every process that maps one page. Needs PFNs (root).
  */
 export function renderShares(sampler: Sampler, args: SharesArgs): string {
-  checkPids(sampler, [args.pid]);
+  checkPid(sampler, args.pid);
   if (!sampler.privileged) throw new NeedsPrivilegeError('who shares a page');
   const snapshot = sampler.sample({ mappings: true, pages: true });
   const index = buildSharerIndex(snapshot.processes);
   const subject = snapshot.processes.findIndex((p) => p.pid === args.pid);
   const p = snapshot.processes[subject];
-  if (!p?.pages || !p.mappings)
-    throw new UsageError(`process ${args.pid} has no pages memtop may read`);
+  if (!p) throw goneProblem(sampler, args.pid);
+  if (!p.pages || !p.mappings) throw new ProcessRestrictedError(args.pid, sampler.privileged);
   const pageSize = snapshot.pageSize;
   if (args.page !== undefined) {
-    const address = args.page - (args.page % pageSize);
+    const page = args.page - (args.page % BigInt(pageSize));
+    const hex = `0x${page.toString(16)}`;
+    // Every page-aligned address below 2^64 is an exact double.
+    const address = Number(page);
     const m = p.mappings.find((x) => address >= x.start && address < x.end);
+    if (!m) throw new AddressNotMappedError(`0x${args.page.toString(16)}`, p.pid, sanitize(p.comm));
+    if (page >= KERNEL_HALF)
+      throw new OutsidePagemapError(hex, p.pid, sanitize(m.path || 'a mapping'));
+    const pageIndex = (address - m.start) / pageSize;
     let row = -1;
-    if (m) {
-      const pageIndex = (address - m.start) / pageSize;
-      for (let r = m.pageBegin; r < m.pageEnd; r++) if (p.pages.pageIndex[r] === pageIndex) row = r;
-    }
-    const count = row < 0 ? 0 : p.pages.mapCount[row]!;
-    const pfn = row < 0 ? 0 : p.pages.pfn[row]!;
-    const sharers = row < 0 || count < 2 ? [] : sharersOfPage(index, pfn, pageSize);
+    for (let r = m.pageBegin; r < m.pageEnd; r++) if (p.pages.pageIndex[r] === pageIndex) row = r;
+    const isResident = row >= 0 && (p.pages.pagemapBits[row]! & PM_PRESENT) !== 0;
+    const count = isResident ? p.pages.mapCount[row]! : 0;
+    const pfn = isResident ? p.pages.pfn[row]! : 0;
+    const sharers = !isResident || count < 2 ? [] : sharersOfPage(index, pfn, pageSize);
     if (args.json)
       return (
         JSON.stringify({
           pid: p.pid,
-          address: `0x${address.toString(16)}`,
+          address: hex,
+          resident: isResident,
           pfn,
           mapCount: count,
           sharers: sharers.map((s) => ({ ...s, address: `0x${s.address.toString(16)}` })),
         }) + '\n'
       );
-    const head = `page 0x${address.toString(16)} of ${sanitize(p.comm)} ${p.pid}: ${row < 0 ? 'not resident' : `PFN ${pfn}, map count ${count}`}`;
+    const what = m.path ? sanitize(m.path) : 'anonymous memory';
+    const state = isResident
+      ? `PFN ${pfn}, map count ${count}`
+      : `mapped (${what}) but not resident${row >= 0 && p.pages.pagemapBits[row]! & PM_SWAPPED ? ' (swapped out)' : ''}`;
+    const head = `page ${hex} of ${sanitize(p.comm)} ${p.pid}: ${state}`;
     return (
       [
         head,
@@ -73,14 +93,14 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
   return lines.join('\n') + '\n';
 }
 
-/** "0x7f00…" or decimal → a number, with a precise message otherwise. */
-export function parseAddress(text: string): number {
-  const value = /^0x[0-9a-f]+$/i.test(text)
-    ? parseInt(text.slice(2), 16)
-    : /^\d+$/.test(text)
-      ? Number(text)
-      : Number.NaN;
-  if (!Number.isSafeInteger(value))
-    throw new UsageError(`--page expects an address like 0x7f1234567000; got "${text}"`);
+/** "0x7f00…" or decimal, any 64-bit address, with a precise message otherwise. */
+export function parseAddress(text: string): bigint {
+  const trimmed = text.trim();
+  const value =
+    /^0x[0-9a-f]{1,16}$/i.test(trimmed) || /^\d{1,20}$/.test(trimmed) ? BigInt(trimmed) : undefined;
+  if (value === undefined || value >= 2n ** 64n)
+    throw new UsageError(
+      `--page expects a 64-bit address like 0x7f1234567000 (hex, or decimal); got "${text}"`,
+    );
   return value;
 }

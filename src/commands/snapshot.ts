@@ -1,10 +1,10 @@
-import { NoSuchProcessError } from '../errors.js';
 import { sortProcesses, type SortKey } from '../model/sort.js';
 import type { ProcessSample, Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatCsv } from '../ui/format/csv.js';
 import { snapshotToJson } from '../ui/format/json.js';
 import { formatTable } from '../ui/format/table.js';
+import { GivenPids } from './given-pids.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
@@ -17,11 +17,6 @@ export interface SnapshotArgs {
   width?: number;
 }
 
-/** Fails with a one-line error when a requested pid is not a listed process. */
-export function checkPids(sampler: Sampler, pids: readonly number[] | undefined): void {
-  for (const pid of pids ?? []) if (!sampler.processExists(pid)) throw new NoSuchProcessError(pid);
-}
-
 /** Sorted and limited processes, as every output shows them. */
 export function selectProcesses(
   snapshot: Snapshot,
@@ -32,10 +27,20 @@ export function selectProcesses(
   return limit === undefined ? sorted : sorted.slice(0, limit);
 }
 
+/**
+ * Writes one sample in the chosen format. Pids given that name no process are named after it
+ * (SomePidsMissingError); when none does, nothing is written (the pid's own error).
+ */
+export function runSnapshot(sampler: Sampler, args: SnapshotArgs, write: (text: string) => void) {
+  const given = GivenPids.check(sampler, args.pids);
+  const snapshot = sampler.sample({ pids: given.pids, mappings: args.mappings });
+  given.settle(sampler, snapshot.processes);
+  write(renderSnapshot(snapshot, args));
+  given.finish();
+}
+
 /** One sample rendered in the chosen format. */
-export function renderSnapshot(sampler: Sampler, args: SnapshotArgs): string {
-  checkPids(sampler, args.pids);
-  const snapshot = sampler.sample({ pids: args.pids, mappings: args.mappings });
+export function renderSnapshot(snapshot: Snapshot, args: SnapshotArgs): string {
   const processes = selectProcesses(snapshot, args.sort, args.limit);
   switch (args.format) {
     case 'json':

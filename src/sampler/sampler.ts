@@ -16,6 +16,7 @@ import {
   type ScanMode,
 } from './page-sampler.js';
 import {
+  PF_KTHREAD,
   parseMaps,
   parseMeminfo,
   parsePasswd,
@@ -43,6 +44,7 @@ import {
   readProcText,
 } from './proc-files.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
+import { privilegeNotice, type KpageRefusal } from './privilege.js';
 
 export interface SamplerOptions {
   /** Where proc is mounted (fixture trees in tests). Default /proc. */
@@ -97,6 +99,10 @@ export interface SampleRequest {
    */
   statusOnlyPids?: readonly number[];
 }
+
+/** What a pid names (Sampler.describePid). */
+export type PidKind =
+  { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string } | { kind: 'missing' };
 
 const AT_PAGESZ = 6;
 /** Processes read with their pagemap open at the same time. */
@@ -163,14 +169,12 @@ export class Sampler {
       throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
     const pageSize = readPageSize(procRoot);
     const notices: string[] = [];
-    const kpage = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
+    const opened = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
+    const kpage = opened && 'countFd' in opened ? opened : undefined;
     if (options.unprivileged) {
       notices.push('unprivileged mode (--unprivileged): no map counts or page flags');
-    } else if (!kpage) {
-      notices.push(
-        'no CAP_SYS_ADMIN: map counts and page flags are hidden; your own processes come from ' +
-          'pagemap flags and smaps, others show RSS only (restricted). Run as root for the full per-page view.',
-      );
+    } else if (opened && 'refused' in opened) {
+      notices.push(privilegeNotice(opened, procRoot, isLive));
     }
     if (kpage && readKernelConfig(procRoot).includes('CONFIG_NO_PAGE_MAPCOUNT=y')) {
       notices.push(
@@ -206,13 +210,20 @@ export class Sampler {
     return sampler;
   }
 
-  /** True when the pid names a listed process (not a kernel thread or zombie). */
-  processExists(pid: number): boolean {
+  /**
+   * What a pid names: a process memtop lists, a kernel thread or a zombie (which it never
+   * lists), or nothing (no such pid, or its stat cannot be read).
+   */
+  describePid(pid: number): PidKind {
     try {
-      const stat = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'latin1'));
-      return stat !== undefined && stat.state !== 'Z';
+      const stat = parseStat(readProcText(`${this.procRoot}/${pid}/stat`));
+      if (!stat || stat.state === 'X') return { kind: 'missing' };
+      const { comm } = stat;
+      if (stat.state === 'Z') return { kind: 'zombie', comm };
+      if (stat.flags & PF_KTHREAD) return { kind: 'kernel-thread', comm };
+      return { kind: 'process', comm };
     } catch {
-      return false;
+      return { kind: 'missing' }; // gone, or a stat file that cannot be read: nothing to list
     }
   }
 
@@ -575,26 +586,30 @@ function readPageSize(procRoot: string): number {
 
 /**
  * Opens kpagecount and kpageflags when this user may read them and, on the live system, when
- * pagemap really shows PFNs (root in a user namespace reads zeros).
+ * pagemap really shows PFNs (root in a user namespace reads zeros); otherwise says which failed.
  */
 function openKpage(
   procRoot: string,
   isLive: boolean,
   pageSize: number,
-): { countFd: number; flagsFd: number } | undefined {
+): { countFd: number; flagsFd: number } | KpageRefusal {
   let countFd: number | undefined;
   try {
     countFd = openProcFile(`${procRoot}/kpagecount`);
+  } catch (error) {
+    return { refused: 'kpagecount', error };
+  }
+  try {
     const flagsFd = openProcFile(`${procRoot}/kpageflags`);
     if (isLive && !selfPagemapShowsPfns(pageSize)) {
       closeQuietly(flagsFd);
       closeQuietly(countFd);
-      return undefined;
+      return { refused: 'pfns' };
     }
     return { countFd, flagsFd };
-  } catch {
-    if (countFd !== undefined) closeQuietly(countFd);
-    return undefined;
+  } catch (error) {
+    closeQuietly(countFd);
+    return { refused: 'kpageflags', error };
   }
 }
 
