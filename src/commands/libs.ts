@@ -13,8 +13,8 @@ export interface LibsArgs {
 
 /** One row per mapped file across all processes: who maps it, Σ RSS, Σ PSS, private pages. */
 export function renderLibraries(sampler: Sampler, args: LibsArgs): string {
-  checkPids(sampler, args.pids);
-  const snapshot = sampler.sample({ pids: args.pids, mappings: true });
+  const pids = checkPids(sampler, args.pids);
+  const snapshot = sampler.sample({ pids, mappings: true });
   const all = computeLibraries(snapshot.processes);
   const libs = args.limit === undefined ? all : all.slice(0, args.limit);
   if (args.json) {

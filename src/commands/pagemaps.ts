@@ -4,8 +4,8 @@ import { formatPagemaps } from '../ui/format/pagemaps.js';
 import { checkPids } from './snapshot.js';
 
 /** Writes the /proc/PID/pagemaps listing of one process, in chunks. */
-export function runPagemaps(sampler: Sampler, pid: number, write: (text: string) => void): void {
-  checkPids(sampler, [pid]);
+export function runPagemaps(sampler: Sampler, id: number, write: (text: string) => void): void {
+  const [pid] = checkPids(sampler, [id]) as [number];
   const snapshot = sampler.sample({ pids: [pid], mappings: true, pages: true });
   const p = snapshot.processes[0];
   if (!p) return; // exited between the check and the sample: nothing to list

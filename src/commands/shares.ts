@@ -18,14 +18,13 @@ export interface SharesArgs {
  * with --page, every process that maps one page. Needs PFNs (root).
  */
 export function renderShares(sampler: Sampler, args: SharesArgs): string {
-  checkPids(sampler, [args.pid]);
+  const [pid] = checkPids(sampler, [args.pid]) as [number];
   if (!sampler.privileged) throw new NeedsPrivilegeError('who shares a page');
   const snapshot = sampler.sample({ mappings: true, pages: true });
   const index = buildSharerIndex(snapshot.processes);
-  const subject = snapshot.processes.findIndex((p) => p.pid === args.pid);
+  const subject = snapshot.processes.findIndex((p) => p.pid === pid);
   const p = snapshot.processes[subject];
-  if (!p?.pages || !p.mappings)
-    throw new UsageError(`process ${args.pid} has no pages memtop may read`);
+  if (!p?.pages || !p.mappings) throw new UsageError(`process ${pid} has no pages memtop may read`);
   const pageSize = snapshot.pageSize;
   if (args.page !== undefined) {
     const address = args.page - (args.page % pageSize);

@@ -17,9 +17,17 @@ export interface SnapshotArgs {
   width?: number;
 }
 
-/** Fails with a one-line error when a requested pid is not a listed process. */
-export function checkPids(sampler: Sampler, pids: readonly number[] | undefined): void {
-  for (const pid of pids ?? []) if (!sampler.processExists(pid)) throw new NoSuchProcessError(pid);
+/**
+ * The requested processes, a thread's id standing for its process (each once); fails with a
+ * one-line error when one is not a listed process.
+ */
+export function checkPids(sampler: Sampler, pids: readonly number[]): number[];
+export function checkPids(sampler: Sampler, pids?: readonly number[]): number[] | undefined;
+export function checkPids(sampler: Sampler, pids?: readonly number[]): number[] | undefined {
+  if (!pids) return undefined;
+  const resolved = sampler.resolvePids(pids);
+  for (const pid of resolved) if (!sampler.processExists(pid)) throw new NoSuchProcessError(pid);
+  return resolved;
 }
 
 /** Sorted and limited processes, as every output shows them. */
@@ -34,8 +42,8 @@ export function selectProcesses(
 
 /** One sample rendered in the chosen format. */
 export function renderSnapshot(sampler: Sampler, args: SnapshotArgs): string {
-  checkPids(sampler, args.pids);
-  const snapshot = sampler.sample({ pids: args.pids, mappings: args.mappings });
+  const pids = checkPids(sampler, args.pids);
+  const snapshot = sampler.sample({ pids, mappings: args.mappings });
   const processes = selectProcesses(snapshot, args.sort, args.limit);
   switch (args.format) {
     case 'json':
