@@ -238,6 +238,23 @@ export function parseSmaps(text: string): SmapsBlock[] {
   return blocks;
 }
 
+const AT_PAGESZ = 6n;
+
+/**
+ * AT_PAGESZ of an auxiliary vector (/proc/PID/auxv: pairs of native-endian u64, type then
+ * value); undefined when absent. Any value: the caller judges it.
+ */
+export function parseAuxvPageSize(auxv: Uint8Array): bigint | undefined {
+  // A copy of the whole words, in a buffer of its own (8-aligned, as the typed array needs).
+  const words = new BigUint64Array(
+    new Uint8Array(auxv.subarray(0, auxv.length - (auxv.length % 8))).buffer,
+  );
+  for (let i = 0; i + 1 < words.length; i += 2) {
+    if (words[i] === AT_PAGESZ) return words[i + 1];
+  }
+  return undefined;
+}
+
 /** /proc/meminfo in bytes, keyed by name. */
 export function parseMeminfo(text: string): Record<string, number> {
   const out: Record<string, number> = {};

@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { parseAuxvPageSize } from './parse-proc.js';
 import {
   AUXV_LIMIT,
   CONFIG_LIMIT,
@@ -7,8 +8,6 @@ import {
   asFailure,
   readProcBytes,
 } from './proc-files.js';
-
-const AT_PAGESZ = 6;
 
 /**
  * A proc root and, for any tree but the live /proc, its real location: such a tree is confined
@@ -76,24 +75,19 @@ export function readKernelConfig(root: ProcRoot): string {
  * with a notice, where it is no page size Linux has (a power of two from 4 KiB to 256 KiB).
  */
 export function readPageSize(root: ProcRoot, notices: string[]): number {
-  let auxv: Buffer;
+  let value: bigint | undefined;
   try {
-    auxv = readProcBytes(systemPath(root, 'self/auxv'), AUXV_LIMIT);
+    value = parseAuxvPageSize(readProcBytes(systemPath(root, 'self/auxv'), AUXV_LIMIT));
   } catch {
-    return MIN_PAGE_SIZE; // the x86-64 default
+    // unreadable: the x86-64 default, as where auxv has no AT_PAGESZ
   }
-  const words = new BigUint64Array(auxv.buffer, auxv.byteOffset, Math.floor(auxv.length / 8));
-  for (let i = 0; i + 1 < words.length; i += 2) {
-    if (words[i] !== BigInt(AT_PAGESZ)) continue;
-    const value = words[i + 1]!;
-    const size = Number(value);
-    if (size >= MIN_PAGE_SIZE && size <= MAX_PAGE_SIZE && (size & (size - 1)) === 0) return size;
-    notices.push(
-      `${root.path}/self/auxv gives a page size of ${value}, which is no page size ` +
-        `(a power of two from 4096 to ${MAX_PAGE_SIZE}): 4096 is used`,
-    );
-    return MIN_PAGE_SIZE;
-  }
+  if (value === undefined) return MIN_PAGE_SIZE;
+  const size = Number(value);
+  if (size >= MIN_PAGE_SIZE && size <= MAX_PAGE_SIZE && (size & (size - 1)) === 0) return size;
+  notices.push(
+    `${root.path}/self/auxv gives a page size of ${value}, which is no page size ` +
+      `(a power of two from 4096 to ${MAX_PAGE_SIZE}): 4096 is used`,
+  );
   return MIN_PAGE_SIZE;
 }
 
