@@ -308,6 +308,7 @@ describe('what a process is', () => {
         ['snapshot', '--json', '-p', '100,101'],
         ['snapshot', '--json', '-p', '101'],
         ['pagemaps', '101'],
+        ['shares', '101'],
         ['-b', '-n', '1', '--json', '-p', '101,100'],
         ['libs', '--json', '-p', '101,100'],
       ],
@@ -328,6 +329,7 @@ describe('what a process is', () => {
     };
     expect(libs.libraries.find((l) => l.path === '/bin/good')?.processes).toBe(1);
     expect(results.get('pagemaps 101')!.stdout).toMatch(/^00400000-00402000 /);
+    expect(results.get('shares 101')!.stdout).toMatch(/^odd100 100 shares its pages with/);
   });
 });
 
