@@ -27,6 +27,12 @@ export const EXIT_TABLE = [
   },
   {
     status: 1,
+    code: 'PROCESS_UNREADABLE',
+    condition:
+      'a process given was left out of the sample: one of its `/proc` files is odd (not a regular file, far too large); the message says which',
+  },
+  {
+    status: 1,
     code: 'NEEDS_PRIVILEGE',
     condition: '`shares` without the privilege to read page frame numbers (run as root)',
   },
@@ -153,6 +159,14 @@ export class ProcessRestrictedError extends MemtopError {
         : `process ${pid} is restricted: this user may not read its pagemap (try as root)`,
     );
     this.name = 'ProcessRestrictedError';
+  }
+}
+
+/** A process given that the sample left out for an odd file: the sample's notice says why. */
+export class ProcessUnreadableError extends MemtopError {
+  constructor(notice: string) {
+    super('PROCESS_UNREADABLE', notice);
+    this.name = 'ProcessUnreadableError';
   }
 }
 

@@ -195,7 +195,7 @@ export function buildParser(argv: string[]) {
             budgetPercent,
             write,
             signal: controller.signal,
-            checkFirst: (snapshot) => given.settle(sampler, snapshot.processes),
+            checkFirst: (snapshot) => given.settle(sampler, snapshot),
           });
           given.finish();
         } finally {

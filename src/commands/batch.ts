@@ -43,6 +43,8 @@ const PREFERRED_PROCESSES = 20;
  */
 export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void> {
   let previous: Snapshot | undefined;
+  // A thread's id stands for its process.
+  const requested = args.pids && sampler.resolvePids(args.pids);
   const budget = new ScanBudget(sampler.privileged ? args.budgetPercent : undefined, () =>
     performance.now(),
   );
@@ -57,7 +59,7 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
     const first =
       previous && selectProcesses(previous, args.sort, args.limit ?? PREFERRED_PROCESSES);
     const preferred = (first ?? []).map((p) => p.pid);
-    const pids = args.pids ?? sampler.listPids();
+    const pids = requested ?? sampler.listPids();
     const statusOnly = budget.plan(previous, pids, { preferred }, args.intervalMs);
     const read = sampler.sample({
       pids,

@@ -3,6 +3,7 @@ import {
   MemtopError,
   NoSuchProcessError,
   ProcessRestrictedError,
+  ProcessUnreadableError,
   SomePidsMissingError,
   ZombieError,
 } from '../errors.js';
@@ -23,14 +24,28 @@ export function pidProblem(sampler: Sampler, pid: number): MemtopError | undefin
   }
 }
 
-/** The one pid a command is about (pagemaps, shares): its error when it names no process. */
-export function checkPid(sampler: Sampler, pid: number): void {
+/**
+ * The one process a command is about (pagemaps, shares), a thread's id standing for its
+ * process; its error when it names no process.
+ */
+export function checkPid(sampler: Sampler, id: number): number {
+  const [pid] = sampler.resolvePids([id]) as [number];
   const problem = pidProblem(sampler, pid);
   if (problem) throw problem;
+  return pid;
 }
 
-/** A process the sample did not show although it was a process when checked. */
-export function goneProblem(sampler: Sampler, pid: number): MemtopError {
+/**
+ * A process the sample did not show although it was a process when checked: left out for an
+ * odd file (the sample's notice names it), or gone since.
+ */
+export function goneProblem(
+  sampler: Sampler,
+  pid: number,
+  notices: readonly string[] = [],
+): MemtopError {
+  const notice = notices.find((n) => n.startsWith(`process ${pid}: `));
+  if (notice) return new ProcessUnreadableError(notice);
   return pidProblem(sampler, pid) ?? new NoSuchProcessError(pid);
 }
 
@@ -46,12 +61,15 @@ export class GivenPids {
     private readonly problems: MemtopError[],
   ) {}
 
-  /** Throws the first problem when none of the pids given names a process. */
+  /**
+   * Throws the first problem when none of the pids given names a process. A thread's id
+   * stands for its process, each process once.
+   */
   static check(sampler: Sampler, given: readonly number[] | undefined): GivenPids {
     if (given === undefined) return new GivenPids(undefined, []);
     const pids: number[] = [];
     const problems: MemtopError[] = [];
-    for (const pid of new Set(given)) {
+    for (const pid of sampler.resolvePids(given)) {
       const problem = pidProblem(sampler, pid);
       if (problem) problems.push(problem);
       else pids.push(pid);
@@ -66,17 +84,17 @@ export class GivenPids {
    */
   settle(
     sampler: Sampler,
-    shown: readonly { pid: number; access: string }[],
+    sample: { processes: readonly { pid: number; access: string }[]; notices: readonly string[] },
     options: { restrictedShown: boolean } = { restrictedShown: true },
   ): void {
     if (this.pids === undefined) return;
-    const byPid = new Map(shown.map((p) => [p.pid, p]));
+    const byPid = new Map(sample.processes.map((p) => [p.pid, p]));
     const left: number[] = [];
     for (const pid of this.pids) {
       const p = byPid.get(pid);
       if (p && (options.restrictedShown || p.access !== 'restricted')) left.push(pid);
       else if (p) this.problems.push(new ProcessRestrictedError(pid, sampler.privileged));
-      else this.problems.push(goneProblem(sampler, pid));
+      else this.problems.push(goneProblem(sampler, pid, sample.notices));
     }
     if (left.length === 0) throw this.problems[0]!;
     this.pids.splice(0, this.pids.length, ...left);

@@ -44,7 +44,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function runInteractive(sampler: Sampler, args: InteractiveArgs): Promise<void> {
   const session = new Session(sampler, {
     intervalMs: args.intervalMs,
-    pids: args.pids,
+    // A thread's id stands for its process.
+    pids: args.pids && sampler.resolvePids(args.pids),
     trackPagesLimit: args.trackPages,
     budgetPercent: args.budgetPercent,
   });

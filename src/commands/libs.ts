@@ -19,7 +19,7 @@ export interface LibsArgs {
 export function runLibraries(sampler: Sampler, args: LibsArgs, write: (text: string) => void) {
   const given = GivenPids.check(sampler, args.pids);
   const snapshot = sampler.sample({ pids: given.pids, mappings: true });
-  given.settle(sampler, snapshot.processes, { restrictedShown: false });
+  given.settle(sampler, snapshot, { restrictedShown: false });
   write(renderLibraries(snapshot, args));
   given.finish();
 }

@@ -28,14 +28,14 @@ const KERNEL_HALF = 2n ** 63n;
  * with --page, every process that maps one page. Needs PFNs (root).
  */
 export function renderShares(sampler: Sampler, args: SharesArgs): string {
-  checkPid(sampler, args.pid);
+  const pid = checkPid(sampler, args.pid);
   if (!sampler.privileged) throw new NeedsPrivilegeError('who shares a page');
   const snapshot = sampler.sample({ mappings: true, pages: true });
   const index = buildSharerIndex(snapshot.processes);
-  const subject = snapshot.processes.findIndex((p) => p.pid === args.pid);
+  const subject = snapshot.processes.findIndex((p) => p.pid === pid);
   const p = snapshot.processes[subject];
-  if (!p) throw goneProblem(sampler, args.pid);
-  if (!p.pages || !p.mappings) throw new ProcessRestrictedError(args.pid, sampler.privileged);
+  if (!p) throw goneProblem(sampler, pid, snapshot.notices);
+  if (!p.pages || !p.mappings) throw new ProcessRestrictedError(pid, sampler.privileged);
   const pageSize = snapshot.pageSize;
   if (args.page !== undefined) {
     const page = args.page - (args.page % BigInt(pageSize));

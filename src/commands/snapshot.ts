@@ -34,7 +34,7 @@ export function selectProcesses(
 export function runSnapshot(sampler: Sampler, args: SnapshotArgs, write: (text: string) => void) {
   const given = GivenPids.check(sampler, args.pids);
   const snapshot = sampler.sample({ pids: given.pids, mappings: args.mappings });
-  given.settle(sampler, snapshot.processes);
+  given.settle(sampler, snapshot);
   write(renderSnapshot(snapshot, args));
   given.finish();
 }

@@ -22,7 +22,7 @@ export function computeTree(ordered: readonly ProcessSample[]): TreeRow[] {
   const children = new Map<number, ProcessSample[]>();
   const roots: ProcessSample[] = [];
   for (const p of ordered) {
-    const parent = p.ppid !== p.pid ? byPid.get(p.ppid) : undefined;
+    const parent = p.ppid !== null && p.ppid !== p.pid ? byPid.get(p.ppid) : undefined;
     if (parent && parent.startTime <= p.startTime && parent !== p) {
       const list = children.get(parent.pid);
       if (list) list.push(p);

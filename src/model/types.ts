@@ -91,13 +91,16 @@ export interface Mapping extends MapsEntry {
 
 export interface ProcessInfo {
   pid: number;
-  ppid: number;
+  /** Null when unknown (stat gave no parent pid the kernel writes). */
+  ppid: number | null;
   /** Start time in clock ticks since boot: with pid, the identity of a process across samples. */
   startTime: number;
   state: string;
   comm: string;
   cmdline: string;
-  uid: number;
+  /** Effective uid; null when unknown (status had no Uid: line). */
+  uid: number | null;
+  /** The uid's name, the uid where it has none, "?" when the uid is unknown. */
   user: string;
 }
 

@@ -5,7 +5,8 @@ export interface StatFields {
   pid: number;
   comm: string;
   state: string;
-  ppid: number;
+  /** Null when unknown (a value no kernel writes, such as a negative one). */
+  ppid: number | null;
   /** /proc/PID/stat field 9. */
   flags: number;
   /** Field 22: clock ticks since boot. */
@@ -14,6 +15,13 @@ export interface StatFields {
 
 /** Kernel threads carry PF_KTHREAD in their stat flags. */
 export const PF_KTHREAD = 0x00200000;
+/** Set as a process starts to exit, before its memory goes (exit_mm), and never cleared. */
+export const PF_EXITING = 0x00000004;
+
+/** A decimal number of at most 20 digits (what the kernel prints of a u64), else undefined. */
+function parseDecimal(text: string | undefined): number | undefined {
+  return text !== undefined && /^\d{1,20}$/.test(text) ? Number(text) : undefined;
+}
 
 /**
  * Parses /proc/PID/stat. comm sits between the first '(' and the last ')' and may itself hold
@@ -23,38 +31,45 @@ export function parseStat(text: string): StatFields | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
+  const pid = parseDecimal(text.slice(0, open).trim());
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state), so field n is rest[n - 3].
   const state = rest[0];
-  const ppid = Number(rest[1]);
-  const flags = Number(rest[6]);
-  const startTime = Number(rest[19]);
-  if (!state || !Number.isInteger(pid) || !Number.isFinite(ppid) || !Number.isFinite(startTime)) {
-    return undefined;
-  }
+  const startTime = parseDecimal(rest[19]);
+  if (!state || pid === undefined || startTime === undefined) return undefined;
+  // A negative ppid (or none) is unknown, not a process.
+  const ppid = parseDecimal(rest[1]) ?? null;
+  const flags = parseDecimal(rest[6]) ?? 0;
   return { pid, comm: text.slice(open + 1, close), state, ppid, flags, startTime };
 }
 
 /** The effective uid from /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"). */
 export function parseStatusUid(text: string): number | undefined {
-  const match = /^Uid:\s+\d+\s+(\d+)/m.exec(text);
+  const match = /^Uid:[ \t]+\d+[ \t]+(\d{1,10})(?!\d)/m.exec(text);
+  const uid = match ? Number(match[1]) : undefined;
+  return uid !== undefined && uid < 2 ** 32 ? uid : undefined;
+}
+
+/**
+ * A number of /proc/PID/status ("Tgid:\t123", "VmRSS:\t  456 kB"); undefined when absent or
+ * not a number the kernel writes. Status opens with Name:, so every field follows a newline.
+ */
+export function parseStatusNumber(text: string, name: string): number | undefined {
+  const at = text.indexOf(`\n${name}:`);
+  if (at < 0) return undefined;
+  const from = at + name.length + 2;
+  const match = /^[ \t]*(\d{1,20})(?!\d)/.exec(text.slice(from, from + 64));
   return match ? Number(match[1]) : undefined;
 }
 
 /** A "Name:   N kB" field of /proc/PID/status, in kB; undefined when absent. */
 export function parseStatusKb(text: string, name: string): number | undefined {
-  const at = text.indexOf(`\n${name}:`);
-  if (at < 0) return undefined;
-  const value = parseInt(text.slice(at + name.length + 2).trimStart(), 10);
-  return Number.isFinite(value) ? value : undefined;
+  return parseStatusNumber(text, name);
 }
 
 /** Resident pages from /proc/PID/statm (second field). */
 export function parseStatmResidentPages(text: string): number | undefined {
-  const field = text.split(' ')[1];
-  const pages = Number(field);
-  return field !== undefined && Number.isInteger(pages) ? pages : undefined;
+  return parseDecimal(text.split(' ', 2)[1]?.trim());
 }
 
 /** /proc/PID/cmdline: NUL-separated arguments; empty for kernel threads and zombies. */
@@ -65,18 +80,39 @@ export function parseCmdline(text: string): string {
 
 /** The column where the kernel starts a maps path (show_map_vma pads the header to 72, then a space). */
 const MAPS_PATH_COLUMN = 73;
-const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+)/;
+/** Addresses and offsets are u64 in hex (at most 16 digits), the inode a u64 in decimal. */
+const HEADER =
+  /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) (\S{4}) ([0-9a-f]{1,16}) (\S+) (\d{1,20})(?![0-9])/;
+/** User space ends below 2^56 even with 5-level paging. */
+const USER_SPACE_END = 2 ** 56;
+/** Above user space only the kernel's gate area ([vsyscall], one page) is listed. */
+const GATE_AREA_MAX_BYTES = 2 ** 16;
+/** Mappings start and end on page boundaries: multiples of the smallest page size. */
+const MIN_PAGE_SIZE = 4096;
+
+/**
+ * The range of a maps line is one the kernel writes: page-aligned, not empty, inside user space
+ * or a gate area above it. Any other line is refused (a huge range would be read, or listed
+ * page by page, without end).
+ */
+export function isMappingRange(start: number, end: number): boolean {
+  if (!(start < end) || start % MIN_PAGE_SIZE !== 0 || end % MIN_PAGE_SIZE !== 0) return false;
+  return end <= USER_SPACE_END || (start >= USER_SPACE_END && end - start <= GATE_AREA_MAX_BYTES);
+}
 
 /** Parses one maps (or smaps header) line; undefined when it is not one. */
 export function parseMapsLine(line: string): MapsEntry | undefined {
   const m = HEADER.exec(line);
   if (!m) return undefined;
+  const start = parseInt(m[1]!, 16);
+  const end = parseInt(m[2]!, 16);
+  if (!isMappingRange(start, end)) return undefined;
   const inodeEnd = m[0].length;
   // The path starts after the padding; it may itself begin with spaces, so cut by column.
   const pathStart = Math.max(inodeEnd + 2, MAPS_PATH_COLUMN);
   return {
-    start: parseInt(m[1]!, 16),
-    end: parseInt(m[2]!, 16),
+    start,
+    end,
     perms: m[3]!,
     offset: parseInt(m[4]!, 16),
     dev: m[5]!,
@@ -88,7 +124,8 @@ export function parseMapsLine(line: string): MapsEntry | undefined {
 /**
  * The address ranges of /proc/PID/maps, without building an object per line (20,000 mappings
  * are 20,000 lines). Lines are taken as parseMaps() takes them: a truncated or malformed line
- * is skipped, so index m is the same mapping in both.
+ * is skipped (and a line whose range isMappingRange refuses), so index m is the same mapping in
+ * both.
  */
 export function parseMapsRanges(text: string): {
   count: number;
@@ -114,9 +151,11 @@ export function parseMapsRanges(text: string): {
       let b = 0;
       for (let c = text.charCodeAt(++i); c !== 32; c = text.charCodeAt(++i))
         b = b * 16 + hexDigit(c);
-      start[count] = a;
-      protNone[count] = text.startsWith('---', i + 1) ? 1 : 0;
-      end[count++] = b;
+      if (isMappingRange(a, b)) {
+        start[count] = a;
+        protNone[count] = text.startsWith('---', i + 1) ? 1 : 0;
+        end[count++] = b;
+      }
     }
     at = nl + 1;
   }
@@ -142,19 +181,21 @@ export function isMapsLine(text: string, from: number): boolean {
   let i = from;
   let start = i;
   while (i < end && isHexCode(text.charCodeAt(i))) i++;
-  if (i === start || text.charCodeAt(i++) !== 45) return false;
+  if (i === start || i - start > 16 || text.charCodeAt(i++) !== 45) return false;
   start = i;
   while (i < end && isHexCode(text.charCodeAt(i))) i++;
-  if (i === start || text.charCodeAt(i++) !== 32) return false;
+  if (i === start || i - start > 16 || text.charCodeAt(i++) !== 32) return false;
   for (let k = 0; k < 4; k++, i++) if (i >= end || isSpaceCode(text.charCodeAt(i))) return false;
   if (text.charCodeAt(i++) !== 32) return false;
   start = i;
   while (i < end && isHexCode(text.charCodeAt(i))) i++;
-  if (i === start || text.charCodeAt(i++) !== 32) return false;
+  if (i === start || i - start > 16 || text.charCodeAt(i++) !== 32) return false;
   start = i;
   while (i < end && !isSpaceCode(text.charCodeAt(i))) i++;
   if (i === start || text.charCodeAt(i++) !== 32) return false;
-  return i < end && isDigitCode(text.charCodeAt(i));
+  start = i;
+  while (i < end && isDigitCode(text.charCodeAt(i))) i++;
+  return i > start && i - start <= 20;
 }
 
 /** Parses /proc/PID/maps. Truncated or malformed lines are skipped. */
@@ -176,7 +217,7 @@ export interface SmapsBlock {
   fields: SmapsFields;
 }
 
-const FIELD = /^(\w+):\s+(\d+) kB$/;
+const FIELD = /^(\w+):\s+(\d{1,20}) kB$/;
 
 /** Parses /proc/PID/smaps into one block per mapping; also reads smaps_rollup (one block). */
 export function parseSmaps(text: string): SmapsBlock[] {
@@ -197,11 +238,28 @@ export function parseSmaps(text: string): SmapsBlock[] {
   return blocks;
 }
 
+const AT_PAGESZ = 6n;
+
+/**
+ * AT_PAGESZ of an auxiliary vector (/proc/PID/auxv: pairs of native-endian u64, type then
+ * value); undefined when absent. Any value: the caller judges it.
+ */
+export function parseAuxvPageSize(auxv: Uint8Array): bigint | undefined {
+  // A copy of the whole words, in a buffer of its own (8-aligned, as the typed array needs).
+  const words = new BigUint64Array(
+    new Uint8Array(auxv.subarray(0, auxv.length - (auxv.length % 8))).buffer,
+  );
+  for (let i = 0; i + 1 < words.length; i += 2) {
+    if (words[i] === AT_PAGESZ) return words[i + 1];
+  }
+  return undefined;
+}
+
 /** /proc/meminfo in bytes, keyed by name. */
 export function parseMeminfo(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    const m = /^([\w()]+):\s+(\d+)( kB)?$/.exec(line);
+    const m = /^([\w()]+):\s+(\d{1,20})( kB)?$/.exec(line);
     if (m) out[m[1]!] = Number(m[2]) * (m[3] ? 1024 : 1);
   }
   return out;

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { gunzipSync } from 'node:zlib';
 import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
 import { buildSnapshot } from '../model/snapshot.js';
 import type { PageTable, RawProcess, Snapshot, StatusMemory } from '../model/types.js';
@@ -23,6 +22,7 @@ import {
   parseStat,
   parseStatmResidentPages,
   parseStatusKb,
+  parseStatusNumber,
 } from './parse-proc.js';
 import { defaultThreads, releasePrestarted } from './page-workers.js';
 import { loadReadRuns, openScan, type ReadRunsFunction, type ScanLoad } from './pagemap-scan.js';
@@ -37,12 +37,25 @@ import {
   type ProcessHead,
 } from './read-process.js';
 import {
+  STATM_LIMIT,
+  STATUS_LIMIT,
+  STAT_LIMIT,
+  SYSTEM_LIMIT,
   ProcessReadFailure,
   closeQuietly,
   openProcFile,
   preadFully,
   readProcText,
 } from './proc-files.js';
+import {
+  checkProcessDir,
+  readKernelConfig,
+  readPageSize,
+  selfPidInProc,
+  systemPath,
+  type ProcRoot,
+} from './proc-root.js';
+import { ProcessNotes } from './process-notes.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 import { privilegeNotice, type KpageRefusal } from './privilege.js';
 
@@ -104,7 +117,8 @@ export interface SampleRequest {
 export type PidKind =
   { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string } | { kind: 'missing' };
 
-const AT_PAGESZ = 6;
+/** The largest pid Linux hands out (PID_MAX_LIMIT). */
+const PID_MAX = 4_194_304;
 /** Processes read with their pagemap open at the same time. */
 const MAX_OPEN_PAGEMAPS = 512;
 
@@ -121,8 +135,11 @@ export class Sampler {
   /** Whether privileged samples read kpagecount and kpageflags in native batches. */
   readonly nativeReads: boolean;
 
+  private readonly root: ProcRoot;
+
   private constructor(
     readonly procRoot: string,
+    realRoot: string | undefined,
     readonly pageSize: number,
     readonly privileged: boolean,
     readonly notices: readonly string[],
@@ -137,7 +154,8 @@ export class Sampler {
     readRuns: ReadRunsFunction | undefined,
   ) {
     this.reader = new PagemapReader(pageSize);
-    this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : process.pid;
+    this.root = { path: procRoot, realPath: realRoot };
+    this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : selfPidInProc();
     this.pagemapScan = scan.scan ? { used: true } : { used: false, reason: scan.reason };
     this.nativeReads = kpage !== undefined && readRuns !== undefined;
     this.pageSampler = kpage
@@ -159,31 +177,36 @@ export class Sampler {
     const procRoot = (options.procRoot ?? '/proc').replace(/(.)\/+$/, '$1');
     const isLive = procRoot === '/proc';
     if (isLive && process.platform !== 'linux') throw new UnsupportedSystemError(process.platform);
+    let root: ProcRoot;
     try {
       if (!statSync(procRoot).isDirectory()) throw new Error('not a directory');
       readdirSync(procRoot);
+      root = { path: procRoot, realPath: isLive ? undefined : realpathSync.native(procRoot) };
     } catch (error) {
       throw new ProcUnreadableError(procRoot, error);
     }
     if (isLive && !canRead('/proc/self/pagemap'))
       throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
-    const pageSize = readPageSize(procRoot);
     const notices: string[] = [];
-    const opened = options.unprivileged ? undefined : openKpage(procRoot, isLive, pageSize);
-    const kpage = opened && 'countFd' in opened ? opened : undefined;
+    const pageSize = readPageSize(root, notices);
+    const opened = options.unprivileged ? undefined : openKpage(root, isLive, pageSize, notices);
+    const kpage = typeof opened === 'object' && 'countFd' in opened ? opened : undefined;
     if (options.unprivileged) {
       notices.push('unprivileged mode (--unprivileged): no map counts or page flags');
-    } else if (opened && 'refused' in opened) {
+    } else if (opened === 'odd') {
+      // openKpage said why
+    } else if (typeof opened === 'object' && 'refused' in opened) {
       notices.push(privilegeNotice(opened, procRoot, isLive));
     }
-    if (kpage && readKernelConfig(procRoot).includes('CONFIG_NO_PAGE_MAPCOUNT=y')) {
+    const kpageFds = kpage;
+    if (kpageFds && readKernelConfig(root).includes('CONFIG_NO_PAGE_MAPCOUNT=y')) {
       notices.push(
         'this kernel keeps no per-page map counts (CONFIG_NO_PAGE_MAPCOUNT): pages of large folios ' +
           '(THP, large page cache) show the folio’s average map count, as smaps does',
       );
     }
     // PAGEMAP_SCAN is an ioctl on the live /proc's pagemap; privileged samples use it.
-    const scan: ScanLoad = !kpage
+    const scan: ScanLoad = !kpageFds
       ? { scan: undefined, reason: 'only privileged samples read pagemap ranges' }
       : !isLive
         ? { scan: undefined, reason: 'not the live /proc' }
@@ -193,10 +216,11 @@ export class Sampler {
     if (isLive) prefaultSelf(options.prefault ?? 'libs');
     const sampler = new Sampler(
       procRoot,
+      root.realPath,
       pageSize,
-      kpage !== undefined,
+      kpageFds !== undefined,
       notices,
-      kpage,
+      kpageFds,
       readUsers(),
       options.includeSelf ?? false,
       Math.max(1, Math.floor(options.threads ?? defaultThreads(isLive))),
@@ -204,7 +228,7 @@ export class Sampler {
       options.inferAnonFlags ?? true,
       scan,
       options.pagemapScan === 'always' ? 'always' : 'auto',
-      kpage && options.nativeReads !== false ? loadReadRuns() : undefined,
+      kpageFds && options.nativeReads !== false ? loadReadRuns() : undefined,
     );
     releasePrestarted();
     return sampler;
@@ -212,18 +236,41 @@ export class Sampler {
 
   /**
    * What a pid names: a process memtop lists, a kernel thread or a zombie (which it never
-   * lists), or nothing (no such pid, or its stat cannot be read).
+   * lists), or nothing (no such pid, a thread that is not its group's leader, or a stat file
+   * that cannot be read).
    */
   describePid(pid: number): PidKind {
     try {
-      const stat = parseStat(readProcText(`${this.procRoot}/${pid}/stat`));
+      const dir = `${this.procRoot}/${pid}`;
+      checkProcessDir(this.root, dir);
+      const stat = parseStat(readProcText(`${dir}/stat`, STAT_LIMIT));
       if (!stat || stat.state === 'X') return { kind: 'missing' };
       const { comm } = stat;
       if (stat.state === 'Z') return { kind: 'zombie', comm };
       if (stat.flags & PF_KTHREAD) return { kind: 'kernel-thread', comm };
+      if (this.leaderOf(pid) !== pid) return { kind: 'missing' };
       return { kind: 'process', comm };
     } catch {
       return { kind: 'missing' }; // gone, or a stat file that cannot be read: nothing to list
+    }
+  }
+
+  /**
+   * The processes these ids name, each once, in order: a thread's id stands for its process
+   * (its thread group's leader). Ids that name nothing are kept, for the caller to report.
+   */
+  resolvePids(pids: readonly number[]): number[] {
+    return [...new Set(pids.map((pid) => this.leaderOf(pid)))];
+  }
+
+  /** The thread group (process) of a task id: its status's Tgid; the id itself if unknown. */
+  private leaderOf(pid: number): number {
+    try {
+      const dir = `${this.procRoot}/${pid}`;
+      checkProcessDir(this.root, dir);
+      return parseStatusNumber(readProcText(`${dir}/status`, STATUS_LIMIT), 'Tgid') ?? pid;
+    } catch {
+      return pid;
     }
   }
 
@@ -235,19 +282,20 @@ export class Sampler {
     const mappings = request.mappings ?? false;
     const pages = request.pages ?? false;
     const pids = (request.pids ?? this.listPids()).filter((pid) => pid !== this.selfPid);
+    const notes = new ProcessNotes();
     const raws = this.pageSampler
-      ? this.readWithPfns(pids, request)
-      : this.readWithoutPfns(pids, request);
-    const meminfo = parseMeminfo(readOptional(`${this.procRoot}/meminfo`));
+      ? this.readWithPfns(pids, request, notes)
+      : this.readWithoutPfns(pids, request, notes);
+    const meminfo = parseMeminfo(this.readSystem('meminfo'));
     const system = {
       timeMs,
       costMs: 0,
       cpuMs: 0,
-      kernel: readOptional(`${this.procRoot}/sys/kernel/osrelease`).trim() || 'unknown',
-      hostname: readOptional(`${this.procRoot}/sys/kernel/hostname`).trim() || hostname(),
+      kernel: this.readSystem('sys/kernel/osrelease').trim() || 'unknown',
+      hostname: this.readSystem('sys/kernel/hostname').trim() || hostname(),
       pageSize: this.pageSize,
       privileged: this.privileged,
-      notices: [...this.notices],
+      notices: [...this.notices, ...notes.list()],
       meminfo,
     };
     const snapshot = buildSnapshot(system, raws, { mappings, pages, focusPid: request.focusPid });
@@ -263,12 +311,16 @@ export class Sampler {
    * Privileged: every process's pagemap with PFNs, then kpagecount and kpageflags for the PFNs
    * that need them, for all processes at once (a page shared by many is looked up once).
    */
-  private readWithPfns(pids: readonly number[], request: SampleRequest): RawProcess[] {
+  private readWithPfns(
+    pids: readonly number[],
+    request: SampleRequest,
+    notes: ProcessNotes,
+  ): RawProcess[] {
     const pageSampler = this.pageSampler!;
     pageSampler.stats = emptyPageStats();
     this.lastStats = pageSampler.stats;
     // One read of /proc/vmstat a sample answers both questions.
-    const vmstat = this.inferAnonFlags ? readOptional(`${this.procRoot}/vmstat`) : '';
+    const vmstat = this.inferAnonFlags ? this.readSystem('vmstat') : '';
     // No page ever made lazily freeable (MADV_FREE counts pglazyfree): every anonymous page is
     // then swap-backed, and its flags can be inferred.
     const noLazyfree = this.inferAnonFlags && vmstatIsZero(vmstat, 'pglazyfree');
@@ -280,12 +332,13 @@ export class Sampler {
       this.noLargeAnonOrKsm(vmstat);
     const skipped = request.statusOnlyPids && new Set(request.statusOnlyPids);
     const out: (RawProcess | undefined)[] = [];
+    const heads = { root: this.root, users: this.users, notes };
     // Each job holds its pagemap open until the batch is read: stay far from the fd limit.
     for (let from = 0; from < pids.length; from += MAX_OPEN_PAGEMAPS) {
       const jobs: { proc: PageProcess; slot: number; job: PageJob }[] = [];
       try {
         for (const pid of pids.slice(from, from + MAX_OPEN_PAGEMAPS)) {
-          const head = readHead(pid, this.procRoot, this.users);
+          const head = readHead(pid, heads);
           if (!head) continue;
           const statusOnly = skipped?.has(pid) && pid !== request.focusPid;
           const memory = statusOnly ? parseStatusMemory(head.status) : undefined;
@@ -295,7 +348,7 @@ export class Sampler {
           }
           const kept = (request.pages ?? false) || pid === request.focusPid;
           const wantMaps = kept || (request.mappings ?? false);
-          const opened = openPages(head, this.pageSize, wantMaps);
+          const opened = openPages(head, this.pageSize, wantMaps, notes);
           if (!opened) continue;
           if (!('fd' in opened)) {
             out.push(opened);
@@ -344,10 +397,12 @@ export class Sampler {
           const { proc, slot } = jobs[i]!;
           const { head } = proc;
           if (result.status !== 'ok') {
-            if (result.status === 'denied') out[slot] = restrictedOrGone(head, this.pageSize);
+            if (result.status === 'denied') {
+              out[slot] = restrictedOrGone(head, this.pageSize, notes);
+            }
             return;
           }
-          if (!isSameProcess(head)) return;
+          if (!isSameProcess(head, holdsNothing(result, this.pageSize))) return;
           const raw: RawProcess = { info: head.info, access: 'pages' };
           if (proc.maps) raw.maps = proc.maps;
           if (result.pages) {
@@ -366,11 +421,16 @@ export class Sampler {
   }
 
   /** Without PFNs: pagemap flags and smaps for our own processes, statm for others. */
-  private readWithoutPfns(pids: readonly number[], request: SampleRequest): RawProcess[] {
+  private readWithoutPfns(
+    pids: readonly number[],
+    request: SampleRequest,
+    notes: ProcessNotes,
+  ): RawProcess[] {
     const mappings = request.mappings ?? false;
     const pages = request.pages ?? false;
     const ctx = {
-      procRoot: this.procRoot,
+      root: this.root,
+      notes,
       pageSize: this.pageSize,
       mappings,
       pages,
@@ -395,7 +455,7 @@ export class Sampler {
    */
   private noLargeAnonOrKsm(vmstat: string): boolean {
     // Only the live system's: its /sys describes the live /proc.
-    if (this.procRoot !== '/proc') return false;
+    if (this.root.realPath !== undefined) return false;
     const number = (path: string) => {
       const text = readOptional(path).trim();
       return /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -408,7 +468,10 @@ export class Sampler {
     return anonThpSizes().every((dir) => number(`${dir}/stats/nr_anon`) === 0);
   }
 
-  /** Thread-group leaders listed in the proc root, in pid order. */
+  /**
+   * Thread-group leaders listed in the proc root, in pid order: the names that are pids as the
+   * kernel writes them (decimal, no leading zero: "00100" is not pid 100).
+   */
   listPids(): number[] {
     let names: string[];
     try {
@@ -417,7 +480,7 @@ export class Sampler {
       throw new ProcUnreadableError(this.procRoot, error);
     }
     return names
-      .filter((n) => /^\d+$/.test(n))
+      .filter((n) => /^[1-9]\d{0,6}$/.test(n) && Number(n) <= PID_MAX)
       .map(Number)
       .sort((a, b) => a - b);
   }
@@ -432,7 +495,9 @@ export class Sampler {
     for (const pid of pids) {
       if (pid === this.selfPid) continue;
       try {
-        pages += parseStatmResidentPages(readProcText(`${this.procRoot}/${pid}/statm`)) ?? 0;
+        const dir = `${this.procRoot}/${pid}`;
+        checkProcessDir(this.root, dir);
+        pages += parseStatmResidentPages(readProcText(`${dir}/statm`, STATM_LIMIT)) ?? 0;
       } catch (error) {
         if (!(error instanceof ProcessReadFailure)) throw error;
       }
@@ -443,6 +508,15 @@ export class Sampler {
   /** Resolves once the sampler's worker threads (if any) can take work. */
   whenReady(): Promise<void> {
     return this.pageSampler?.whenReady() ?? Promise.resolve();
+  }
+
+  /** A system-wide text file of the proc root, '' where it cannot be read or is odd. */
+  private readSystem(rel: string): string {
+    try {
+      return readProcText(systemPath(this.root, rel), SYSTEM_LIMIT);
+    } catch {
+      return '';
+    }
   }
 
   close(): void {
@@ -495,7 +569,7 @@ function holdsAll(head: ProcessHead, counters: Float64Array): boolean {
     swap += counters[at + SWAP_SLOT]!;
   }
   const before = statusMemory(head.status);
-  const after = statusMemory(readOptional(`${head.dir}/status`));
+  const after = statusMemory(readOptional(`${head.dir}/status`, STATUS_LIMIT));
   if (!before || !after) return false;
   const within = (x: number, a: number, b: number) => {
     const slack = Math.abs(a - b);
@@ -531,13 +605,28 @@ function statusMemory(status: string): { rssKb: number; swapKb: number } | undef
 }
 
 /** A process that refused its pagemap read: restricted, or gone by now. */
-function restrictedOrGone(head: ProcessHead, pageSize: number): RawProcess | undefined {
+function restrictedOrGone(
+  head: ProcessHead,
+  pageSize: number,
+  notes: ProcessNotes,
+): RawProcess | undefined {
   try {
-    return readRestricted(head.dir, head.info, pageSize);
+    return readRestricted(head, pageSize);
   } catch (error) {
-    if (error instanceof ProcessReadFailure) return undefined;
-    throw error;
+    return notes.settle(head.info.pid, error);
   }
+}
+
+/** A page read that found nothing resident or swapped (as an exiting process's does). */
+function holdsNothing(
+  result: { pages?: PageTable; pageRanges?: Uint32Array; mappingCounters?: Float64Array },
+  pageSize: number,
+): boolean {
+  const counters = result.mappingCounters ?? tableCounters(result, pageSize);
+  for (let at = 0; at < counters.length; at += COUNTER_SLOTS) {
+    if (counters[at + RSS_SLOT]! > 0 || counters[at + SWAP_SLOT]! > 0) return false;
+  }
+  return true;
 }
 
 function canRead(path: string): boolean {
@@ -549,39 +638,21 @@ function canRead(path: string): boolean {
   }
 }
 
-function readOptional(path: string): string {
+/** A small text file, '' where it cannot be read (or is odd). */
+function readOptional(path: string, limit = SYSTEM_LIMIT): string {
   try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return '';
-  }
-}
-
-/** The kernel's build configuration from /proc/config.gz, or '' where it is not exposed. */
-function readKernelConfig(procRoot: string): string {
-  try {
-    return gunzipSync(readFileSync(`${procRoot}/config.gz`)).toString('latin1');
+    return readProcText(path, limit);
   } catch {
     return '';
   }
 }
 
 function readUsers(): Map<number, string> {
-  return parsePasswd(readOptional('/etc/passwd'));
-}
-
-/** The page size from the auxiliary vector (AT_PAGESZ), 4096 where it cannot be read. */
-function readPageSize(procRoot: string): number {
   try {
-    const auxv = readFileSync(`${procRoot}/self/auxv`);
-    const words = new BigUint64Array(auxv.buffer, auxv.byteOffset, Math.floor(auxv.length / 8));
-    for (let i = 0; i + 1 < words.length; i += 2) {
-      if (words[i] === BigInt(AT_PAGESZ)) return Number(words[i + 1]);
-    }
+    return parsePasswd(readFileSync('/etc/passwd', 'latin1'));
   } catch {
-    // fall through to the x86-64 default
+    return new Map();
   }
-  return 4096;
 }
 
 /**
@@ -589,18 +660,19 @@ function readPageSize(procRoot: string): number {
  * pagemap really shows PFNs (root in a user namespace reads zeros); otherwise says which failed.
  */
 function openKpage(
-  procRoot: string,
+  root: ProcRoot,
   isLive: boolean,
   pageSize: number,
-): { countFd: number; flagsFd: number } | KpageRefusal {
+  notices: string[],
+): { countFd: number; flagsFd: number } | KpageRefusal | 'odd' {
   let countFd: number | undefined;
   try {
-    countFd = openProcFile(`${procRoot}/kpagecount`);
+    countFd = openProcFile(systemPath(root, 'kpagecount'));
   } catch (error) {
-    return { refused: 'kpagecount', error };
+    return oddKpage(error, notices) ?? { refused: 'kpagecount', error };
   }
   try {
-    const flagsFd = openProcFile(`${procRoot}/kpageflags`);
+    const flagsFd = openProcFile(systemPath(root, 'kpageflags'));
     if (isLive && !selfPagemapShowsPfns(pageSize)) {
       closeQuietly(flagsFd);
       closeQuietly(countFd);
@@ -609,8 +681,15 @@ function openKpage(
     return { countFd, flagsFd };
   } catch (error) {
     closeQuietly(countFd);
-    return { refused: 'kpageflags', error };
+    return oddKpage(error, notices) ?? { refused: 'kpageflags', error };
   }
+}
+
+/** A kpage file that is not a regular file: a notice, and 'odd'; undefined for any other failure. */
+function oddKpage(error: unknown, notices: string[]): 'odd' | undefined {
+  if (!(error instanceof ProcessReadFailure) || error.failure !== 'odd') return undefined;
+  notices.push(`${error.detail}: map counts and page flags are hidden`);
+  return 'odd';
 }
 
 /** Reads this process's own stack entries: present pages there carry a PFN only with CAP_SYS_ADMIN. */

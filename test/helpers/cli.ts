@@ -1,5 +1,5 @@
 // Runs the built memtop CLI as a separate process, optionally as another user.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { JsonCounters } from '../../src/ui/format/json.js';
@@ -45,6 +45,42 @@ export function runCli(
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Runs the CLI without blocking the test, killed (SIGKILL: a process stuck in a read may ignore
+ * SIGTERM) when it has not ended within `timeoutMs`; `timedOut` tells.
+ */
+export function runCliAsync(
+  args: string[],
+  options: { timeoutMs: number; maxOutputBytes?: number },
+): Promise<CliResult & { timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const limit = options.maxOutputBytes ?? 64 << 20;
+    let timedOut = false;
+    let stdout = '';
+    let stderr = '';
+    const stop = () => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(stop, options.timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      // Output without end (a listing of a bogus range) counts as not ending.
+      if (stdout.length > limit) stop();
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, timedOut });
+    });
+  });
+}
+
 /** Parses `memtop snapshot --json` output. */
 export function runJson(args: string[], options: { uid?: number } = {}) {
   const result = runCli(['snapshot', '--json', ...args], options);
@@ -66,9 +102,10 @@ export interface MappingJson extends CountersJson {
 
 export interface ProcessJson extends CountersJson {
   pid: number;
-  ppid: number;
+  ppid: number | null;
   startTime: number;
   user: string;
+  uid: number | null;
   comm: string;
   cmdline: string;
   restricted: boolean;

@@ -1,11 +1,14 @@
 // Builds fixture /proc trees for the edge cases a live kernel cannot produce on demand.
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
+  ftruncateSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -38,7 +41,11 @@ export interface FixtureProcess {
   comm?: string;
   ppid?: number;
   state?: string;
+  /** stat field 9 (PF_* flags). */
+  flags?: number;
   startTime?: number;
+  /** status's Tgid: another pid makes this directory a thread's. */
+  tgid?: number;
   uid?: number;
   cmdline?: string[];
   mappings?: FixtureMapping[];
@@ -65,7 +72,7 @@ export function mapsLine(m: FixtureMapping): string {
 }
 
 function statLine(p: FixtureProcess): string {
-  const fields = [p.state ?? 'S', p.ppid ?? 1, p.pid, p.pid, 0, -1, 4194304];
+  const fields = [p.state ?? 'S', p.ppid ?? 1, p.pid, p.pid, 0, -1, p.flags ?? 4194304];
   // fields 10..21 then starttime (22) and a few more
   const rest = [0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, p.startTime ?? 1000, 1000000, 100];
   return `${p.pid} (${p.comm ?? 'proc'}) ${[...fields, ...rest].join(' ')}\n`;
@@ -137,7 +144,7 @@ export class FixtureProc {
     // A real pagemap is read at offset vaddr/pagesize*8; write the bytes at that offset (sparse file).
     const files: Record<string, string | Buffer> = {
       stat: statLine(p),
-      status: `Name:\t${p.comm ?? 'proc'}\nUid:\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\n`,
+      status: this.status(p, mappings),
       cmdline: (p.cmdline ?? [p.comm ?? 'proc']).map((a) => `${a}\0`).join(''),
       maps: mappings.map((m) => mapsLine(m) + '\n').join(''),
       statm: `100 ${p.statmResidentPages ?? 0} 10 1 0 50 0\n`,
@@ -160,6 +167,29 @@ export class FixtureProc {
     }
   }
 
+  /** status as the kernel writes it for a process with memory: VmRSS and VmSwap of its pages. */
+  private status(p: FixtureProcess, mappings: FixtureMapping[]): string {
+    const pages = mappings.flatMap((m) => m.pages ?? []);
+    const swapped = pages.filter((page) => page.swapped).length;
+    const rssPages = p.statmResidentPages ?? pages.length - swapped;
+    const kb = (n: number) => `${String((n * this.pageSize) / 1024).padStart(8)} kB`;
+    const uid = p.uid ?? 0;
+    return [
+      `Name:\t${p.comm ?? 'proc'}`,
+      `State:\t${p.state ?? 'S'}`,
+      `Tgid:\t${p.tgid ?? p.pid}`,
+      `Pid:\t${p.pid}`,
+      `PPid:\t${p.ppid ?? 1}`,
+      `Uid:\t${uid}\t${uid}\t${uid}\t${uid}`,
+      `VmRSS:\t${kb(rssPages)}`,
+      `RssAnon:\t${kb(0)}`,
+      `RssFile:\t${kb(0)}`,
+      `RssShmem:\t${kb(0)}`,
+      `VmSwap:\t${kb(swapped)}`,
+      '',
+    ].join('\n');
+  }
+
   private writeSparse(path: string, buffer: Buffer, offset: number, mode: number): void {
     const full = join(this.root, path);
     mkdirSync(join(full, '..'), { recursive: true, mode: 0o755 });
@@ -169,6 +199,39 @@ export class FixtureProc {
     writeSync(fd, buffer, 0, buffer.length, offset);
     closeSync(fd);
     chmodSync(full, mode);
+  }
+
+  /** self/auxv with one entry, AT_PAGESZ (6), as the kernel writes it: pairs of u64, then AT_NULL. */
+  auxvPageSize(value: bigint): void {
+    const words = new BigUint64Array([6n, value, 0n, 0n]);
+    this.write('self/auxv', Buffer.from(words.buffer));
+  }
+
+  /**
+   * Puts something odd where a file of the tree is (or is not yet), as a corrupt or hostile
+   * tree holds: a directory, a symbolic link (to `target`), a FIFO, or a sparse regular file of
+   * `bytes` that begins with `head`.
+   */
+  odd(
+    path: string,
+    what:
+      | { dir: true }
+      | { link: string }
+      | { fifo: true }
+      | { sparseBytes: number; head?: Buffer | string },
+  ): void {
+    const full = join(this.root, path);
+    rmSync(full, { recursive: true, force: true });
+    mkdirSync(join(full, '..'), { recursive: true, mode: 0o755 });
+    if ('dir' in what) mkdirSync(full, { mode: 0o755 });
+    else if ('link' in what) symlinkSync(what.link, full);
+    else if ('fifo' in what) execFileSync('mkfifo', ['-m', '644', full]);
+    else {
+      const fd = openSync(full, 'w', 0o644);
+      if (what.head !== undefined) writeSync(fd, Buffer.from(what.head));
+      ftruncateSync(fd, what.sparseBytes);
+      closeSync(fd);
+    }
   }
 
   remove(): void {

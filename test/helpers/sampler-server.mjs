@@ -16,7 +16,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     const c = changesOf(changes, p);
     return {
       pid: p.pid,
+      ppid: p.ppid,
       access: p.access,
+      rssBytes: p.totals.rssBytes,
       totals: c?.totals ?? null,
       mappings: (p.mappings ?? []).map((m, i) => ({
         start: m.start,

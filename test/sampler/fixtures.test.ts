@@ -298,3 +298,101 @@ describe('EACCES as a plain user', () => {
     });
   });
 });
+
+describe('a process past exit_mm, not yet a zombie', () => {
+  // do_exit() sets PF_EXITING, then exit_mm() drops the memory: from then on maps, pagemap and
+  // statm read empty and status has no VmRSS, while stat still says R or D until exit_notify().
+  const EXITING_FLAGS = 0x400000 | 0x4; // PF_RANDOMIZE | PF_EXITING
+  const noMemoryStatus = 'Name:\tgoing\nState:\tR (running)\nTgid:\t70\nUid:\t0\t0\t0\t0\n';
+
+  function exitingTree(restricted = false) {
+    const f = newFixture();
+    f.kpages([{ pfn: 4, count: 1, flags: KPF_ANON | KPF_SWAPBACKED }]);
+    const mappings = [{ start: 0x400000, end: 0x401000, pages: [{ index: 0, pfn: 4 }] }];
+    f.process({
+      pid: 70,
+      comm: 'going',
+      state: 'R',
+      flags: EXITING_FLAGS,
+      files: {
+        status: noMemoryStatus,
+        statm: '0 0 0 0 0 0 0\n',
+        smaps_rollup: '',
+      },
+      unreadable: ['pagemap'],
+    });
+    // Exiting, its memory not yet gone: it holds its pages and is shown.
+    f.process({
+      pid: 71,
+      comm: 'leaving',
+      state: 'R',
+      flags: EXITING_FLAGS,
+      mappings,
+      statmResidentPages: 1,
+      files: { smaps_rollup: `${mapsLine(mappings[0]!)}\nRss:  4 kB\n` },
+      unreadable: restricted ? ['pagemap'] : [],
+    });
+    // Alive with no page resident: shown with 0 B (it has memory, status says VmRSS).
+    f.process({
+      pid: 72,
+      comm: 'idle',
+      mappings: [{ start: 0x400000, end: 0x401000 }],
+      unreadable: restricted ? ['pagemap'] : [],
+    });
+    return f;
+  }
+
+  it('is gone, not a process of 0 bytes, with PFNs and without', () => {
+    const f = exitingTree();
+    for (const unprivileged of [false, true]) {
+      const sampler = Sampler.open({ procRoot: f.root, unprivileged });
+      try {
+        const snap = sampler.sample();
+        expect(
+          snap.processes.map((p) => [p.pid, p.totals.rssBytes]),
+          `unprivileged ${unprivileged}`,
+        ).toEqual([
+          [71, PAGE],
+          [72, 0],
+        ]);
+      } finally {
+        sampler.close();
+      }
+    }
+  });
+
+  it('is gone for a user who may only read its statm (restricted)', () => {
+    const f = exitingTree(true);
+    const cli = runCli(['--proc-root', f.root, 'snapshot', '--json'], { uid: 65534 });
+    expect(cli.stderr).toBe('');
+    const snap = JSON.parse(cli.stdout) as SnapshotJson;
+    expect(snap.processes.map((p) => [p.pid, p.restricted, p.rss])).toEqual([
+      [71, true, PAGE],
+      [72, true, 0],
+    ]);
+  });
+
+  it('is gone when stat says so only on the second reading (status still had VmRSS)', () => {
+    const f = exitingTree();
+    // Exited between the reading of status and maps: status has VmRSS, maps is empty, and
+    // stat read after the pages has PF_EXITING.
+    f.process({
+      pid: 73,
+      comm: 'late',
+      flags: EXITING_FLAGS,
+      mappings: [],
+      statmResidentPages: 3,
+    });
+    expect(sample(f.root).processes.map((p) => p.pid)).toEqual([71, 72]);
+  });
+});
+
+describe('the live /proc layout in a tree', () => {
+  it('follows self when it links inside the tree, as /proc/self does', () => {
+    const f = newFixture();
+    f.process({ pid: 5 });
+    f.write('5/auxv', Buffer.from(new BigUint64Array([6n, 16384n, 0n, 0n]).buffer));
+    f.odd('self', { link: '5' });
+    expect(sample(f.root).pageSize).toBe(16384);
+  });
+});

@@ -2,9 +2,17 @@
 // line; it must keep exactly the lines parseMaps() keeps, with the same addresses.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isMapsLine, parseMaps, parseMapsRanges } from '../../src/sampler/parse-proc.js';
+import {
+  isMapsLine,
+  isMappingRange,
+  parseMaps,
+  parseMapsLine,
+  parseMapsRanges,
+} from '../../src/sampler/parse-proc.js';
 
-const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+)/;
+// Addresses and offsets as the kernel prints a u64 in hex, the inode as one in decimal.
+const HEADER =
+  /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) (\S{4}) ([0-9a-f]{1,16}) (\S+) (\d{1,20})(?![0-9])/;
 
 const LINES = [
   '7f0c2a000000-7f0c2a021000 rw-p 00000000 00:00 0 ',
@@ -28,6 +36,18 @@ const LINES = [
   '7ffd1000-7ffd2000 rw-p 00000000 00:00 x',
   '7ffd1000-7ffd2000 r\u00a0-p 00000000 00:00 0',
   '7ffd1000-7ffd2000 rw-p 00000000 0\t0 0',
+  // Fields longer than the kernel writes.
+  '10000000000000000-10000000000001000 rw-p 00000000 00:00 0',
+  `7ffd1000-${'f'.repeat(40)} rw-p 00000000 00:00 0`,
+  '7ffd1000-7ffd2000 rw-p 10000000000000000 00:00 0',
+  `7ffd1000-7ffd2000 rw-p 00000000 00:00 ${'9'.repeat(21)}`,
+  `7ffd1000-7ffd2000 rw-p 00000000 00:00 ${'9'.repeat(20)} /x`,
+  // Headers of ranges the kernel never writes: refused by isMappingRange.
+  '7ffd2000-7ffd1000 rw-p 00000000 00:00 0',
+  '7ffd1000-7ffd1000 rw-p 00000000 00:00 0',
+  '7ffd1001-7ffd2000 rw-p 00000000 00:00 0',
+  '00ff000000000000-0100000000001000 rw-p 00000000 00:00 0',
+  '8000000000000000-fffffffffffff000 rw-p 00000000 00:00 0',
   'Size:               4 kB',
   '',
 ];
@@ -38,6 +58,19 @@ describe('parseMapsRanges', () => {
       expect(isMapsLine(line, 0), JSON.stringify(line)).toBe(HEADER.test(line));
       expect(isMapsLine(`x\n${line}\n`, 2), JSON.stringify(line)).toBe(HEADER.test(line));
     }
+  });
+
+  it('keeps a line exactly when its header matches and isMappingRange accepts its range', () => {
+    for (const line of LINES) {
+      const m = HEADER.exec(line);
+      const accepted = m !== null && isMappingRange(parseInt(m[1]!, 16), parseInt(m[2]!, 16));
+      expect(parseMapsLine(line) !== undefined, JSON.stringify(line)).toBe(accepted);
+      expect(parseMapsRanges(line).count, JSON.stringify(line)).toBe(accepted ? 1 : 0);
+    }
+    // The refused ones are refused for their range alone.
+    expect(parseMaps(LINES.join('\n')).length).toBeLessThan(
+      LINES.filter((l) => HEADER.test(l)).length,
+    );
   });
 
   it('keeps the same lines, in the same order, as parseMaps', () => {

@@ -38,7 +38,7 @@ function relationOf(
   if (!subject || !other) return '';
   if (other.pid === subject.ppid) return 'parent';
   if (other.ppid === subject.pid) return 'child';
-  return other.ppid === subject.ppid && subject.ppid > 1 ? 'sibling' : '';
+  return subject.ppid !== null && other.ppid === subject.ppid && subject.ppid > 1 ? 'sibling' : '';
 }
 
 /** The rows of the report about the subject, as the report ranks them (largest first). */
