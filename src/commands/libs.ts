@@ -1,5 +1,6 @@
 import { computeLibraries } from '../model/libraries.js';
 import type { Sampler } from '../sampler/sampler.js';
+import { formatJson } from '../ui/format/json-text.js';
 import { formatLibraries, librariesToJson } from '../ui/format/libs.js';
 import { checkPids } from './snapshot.js';
 
@@ -19,7 +20,7 @@ export function renderLibraries(sampler: Sampler, args: LibsArgs): string {
   const libs = args.limit === undefined ? all : all.slice(0, args.limit);
   if (args.json) {
     return (
-      JSON.stringify({
+      formatJson({
         time: new Date(snapshot.timeMs).toISOString(),
         privileged: snapshot.privileged,
         libraries: librariesToJson(libs),

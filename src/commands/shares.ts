@@ -4,6 +4,7 @@ import type { Sampler } from '../sampler/sampler.js';
 import { formatBytes } from '../ui/format/size.js';
 import { checkPids } from './snapshot.js';
 import { sanitize } from '../ui/format/text.js';
+import { formatJson } from '../ui/format/json-text.js';
 
 export interface SharesArgs {
   pid: number;
@@ -40,7 +41,7 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
     const sharers = row < 0 || count < 2 ? [] : sharersOfPage(index, pfn, pageSize);
     if (args.json)
       return (
-        JSON.stringify({
+        formatJson({
           pid: p.pid,
           address: `0x${address.toString(16)}`,
           pfn,
@@ -61,7 +62,7 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
   }
   const all = sharesMostWith(index, subject, pageSize);
   const ranked = args.limit === undefined ? all : all.slice(0, args.limit);
-  if (args.json) return JSON.stringify({ pid: p.pid, comm: p.comm, sharesWith: ranked }) + '\n';
+  if (args.json) return formatJson({ pid: p.pid, comm: p.comm, sharesWith: ranked }) + '\n';
   const lines = [
     `${sanitize(p.comm)} ${p.pid} shares its pages with (bytes: distinct pages; mappings: page-table entries, as kpagecount counts them):`,
     `${'PID'.padStart(7)} ${'SHARED'.padStart(10)} ${'MAPPINGS'.padStart(9)} COMMAND`,

@@ -65,7 +65,11 @@ export function parseCmdline(text: string): string {
 
 /** The column where the kernel starts a maps path (show_map_vma pads the header to 72, then a space). */
 const MAPS_PATH_COLUMN = 73;
-const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+)/;
+/**
+ * The fields before the path are ASCII; "not a space" is ASCII white space here (\S would also
+ * refuse U+00A0, U+2000… which UTF-8 text can hold), as in isSpaceCode.
+ */
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([^\t-\r ]{4}) ([0-9a-f]+) ([^\t-\r ]+) (\d+)/;
 
 /** Parses one maps (or smaps header) line; undefined when it is not one. */
 export function parseMapsLine(line: string): MapsEntry | undefined {
@@ -129,8 +133,8 @@ function hexDigit(c: number): number {
 
 const isHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 const isDigitCode = (c: number) => c >= 48 && c <= 57;
-/** What \s matches in a latin1 string. */
-const isSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160;
+/** ASCII white space: what HEADER's fields may not hold. */
+const isSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /**
  * The line starting at `from` is one parseMapsLine() accepts: HEADER matches at its start

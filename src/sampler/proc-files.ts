@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { decodeProcText } from './decode-text.js';
 
 /**
  * Expected, per-process failures are data, not exceptions: a process that exits while we read
@@ -35,7 +36,10 @@ export function classifyReadError(error: unknown): ReadFailure | undefined {
  */
 let textBuffer = Buffer.allocUnsafe(1 << 16);
 
-/** Reads a whole /proc text file; per-process failures become ProcessReadFailure. */
+/**
+ * Reads a whole /proc text file, decoded as UTF-8 with invalid bytes kept (see decodeProcText);
+ * per-process failures become ProcessReadFailure.
+ */
 export function readProcText(path: string): string {
   let fd: number;
   try {
@@ -57,7 +61,7 @@ export function readProcText(path: string): string {
       if (n === 0) break;
       length += n;
     }
-    return textBuffer.toString('latin1', 0, length);
+    return decodeProcText(textBuffer, 0, length);
   } catch (error) {
     const failure = classifyReadError(error);
     if (failure) throw new ProcessReadFailure(failure);

@@ -6,6 +6,7 @@ import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
 import { buildSnapshot } from '../model/snapshot.js';
 import type { PageTable, RawProcess, Snapshot, StatusMemory } from '../model/types.js';
 import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
+import { decodeProcText } from './decode-text.js';
 import { PageTableBuilder } from './page-table-builder.js';
 import {
   PageSampler,
@@ -209,7 +210,7 @@ export class Sampler {
   /** True when the pid names a listed process (not a kernel thread or zombie). */
   processExists(pid: number): boolean {
     try {
-      const stat = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'latin1'));
+      const stat = parseStat(decodeProcText(readFileSync(`${this.procRoot}/${pid}/stat`)));
       return stat !== undefined && stat.state !== 'Z';
     } catch {
       return false;
@@ -540,7 +541,7 @@ function canRead(path: string): boolean {
 
 function readOptional(path: string): string {
   try {
-    return readFileSync(path, 'latin1');
+    return decodeProcText(readFileSync(path));
   } catch {
     return '';
   }
@@ -549,7 +550,7 @@ function readOptional(path: string): string {
 /** The kernel's build configuration from /proc/config.gz, or '' where it is not exposed. */
 function readKernelConfig(procRoot: string): string {
   try {
-    return gunzipSync(readFileSync(`${procRoot}/config.gz`)).toString('latin1');
+    return decodeProcText(gunzipSync(readFileSync(`${procRoot}/config.gz`)));
   } catch {
     return '';
   }
@@ -600,7 +601,7 @@ function openKpage(
 
 /** Reads this process's own stack entries: present pages there carry a PFN only with CAP_SYS_ADMIN. */
 function selfPagemapShowsPfns(pageSize: number): boolean {
-  const stack = parseMaps(readFileSync('/proc/self/maps', 'latin1')).find(
+  const stack = parseMaps(decodeProcText(readFileSync('/proc/self/maps'))).find(
     (m) => m.path === '[stack]',
   );
   if (!stack) return false;
