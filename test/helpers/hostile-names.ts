@@ -50,6 +50,8 @@ export const SPECS: readonly HostileSpec[] = [
   { label: 'at', file: bytes('@sum'), argv0: bytes('@SUM(1+1)') },
   { label: 'plus', file: bytes('+one'), argv0: bytes('+1') },
   { label: 'minus', file: bytes('-two'), argv0: bytes('-2') },
+  /** Wider than a terminal: 160 columns of wide characters. */
+  { label: 'long', file: bytes('long'), argv0: bytes('進'.repeat(80), 'END') },
 ];
 
 /** The mapped file's name: every kind of byte above in one path component. */

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMapsLine, parseMaps, parseMapsRanges } from '../../src/sampler/parse-proc.js';
 
-const HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) (\S+) (\d+)/;
+// The fields hold no ASCII white space (maps text is UTF-8: U+00A0 and U+3000 are not spaces
+// to the kernel).
+const HEADER = /^([0-9a-f]+)-([0-9a-f]+) ([^\t-\r ]{4}) ([0-9a-f]+) ([^\t-\r ]+) (\d+)/;
 
 const LINES = [
   '7f0c2a000000-7f0c2a021000 rw-p 00000000 00:00 0 ',
@@ -27,6 +29,8 @@ const LINES = [
   '7ffd1000-7ffd2000 rw-p 0000g000 00:00 0',
   '7ffd1000-7ffd2000 rw-p 00000000 00:00 x',
   '7ffd1000-7ffd2000 r\u00a0-p 00000000 00:00 0',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:00\u30000',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:\udcff0 0',
   '7ffd1000-7ffd2000 rw-p 00000000 0\t0 0',
   'Size:               4 kB',
   '',
@@ -44,8 +48,8 @@ describe('parseMapsRanges', () => {
     const texts = [
       LINES.join('\n'),
       `${LINES.join('\n')}\n`,
-      readFileSync('/proc/self/maps', 'latin1'),
-      readFileSync('/proc/self/maps', 'latin1').slice(0, 1000), // cut mid-line
+      readFileSync('/proc/self/maps', 'utf8'),
+      readFileSync('/proc/self/maps', 'utf8').slice(0, 1000), // cut mid-line
     ];
     for (const text of texts) {
       const maps = parseMaps(text);
