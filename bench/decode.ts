@@ -3,7 +3,8 @@
  * mapping count memtop is held to): the latin1 decode memtop once used, against
  * decodeProcText (UTF-8, invalid bytes kept as escapes) on the same text when it is all ASCII,
  * when some paths are UTF-8, and when some hold invalid bytes; with the parse of the result
- * (parseMapsRanges + parseMaps) for scale. Medians of --runs N (default 15) rounds.
+ * (parseMapsRanges + parseMaps, at most 5 runs) for scale. Medians of --runs N (default 15)
+ * rounds.
  */
 import { performance } from 'node:perf_hooks';
 import { decodeProcText } from '../src/sampler/decode-text.js';
@@ -51,11 +52,16 @@ for (const { name, text } of cases) {
   const latin1: number[] = [];
   const decoded: number[] = [];
   const parsed: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    latin1.push(time(() => text.toString('latin1')));
-    let s = '';
-    decoded.push(time(() => (s = decodeProcText(text))));
-    parsed.push(time(() => (parseMapsRanges(s), parseMaps(s))));
+  // Each decode in a loop of its own: one allocating 22 MB strings pays for collecting those of
+  // the one before it, so interleaved runs would charge each with the other's garbage.
+  let before = '';
+  for (let r = 0; r < runs; r++) latin1.push(time(() => (before = text.toString('latin1'))));
+  let after = '';
+  for (let r = 0; r < runs; r++) decoded.push(time(() => (after = decodeProcText(text))));
+  if (before.length < after.length) throw new Error('decoded text longer than its bytes');
+  // The parse makes much garbage: timed apart, so that its collections fall in its own runs.
+  for (let r = 0; r < Math.min(runs, 5); r++) {
+    parsed.push(time(() => (parseMapsRanges(after), parseMaps(after))));
   }
   console.log(
     `${name.padEnd(28)} ${(text.length / 2 ** 20).toFixed(1).padStart(5)} ${fmtMs(median(latin1)).padStart(8)} ${fmtMs(median(decoded)).padStart(8)} ${fmtMs(median(parsed)).padStart(8)}`,
