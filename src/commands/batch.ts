@@ -7,6 +7,7 @@ import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatEvents } from '../ui/format/events.js';
 import { snapshotToJson } from '../ui/format/json.js';
+import { formatJson } from '../ui/format/json-text.js';
 import { formatTable } from '../ui/format/table.js';
 import { ScanBudget } from './scan-budget.js';
 import { selectProcesses } from './snapshot.js';
@@ -75,7 +76,7 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
     const processes = selectProcesses(snapshot, args.sort, args.limit);
     if (args.json) {
       const json = snapshotToJson(snapshot, processes, { changes, cost: budget.cost() });
-      args.write(JSON.stringify(json) + '\n');
+      args.write(formatJson(json) + '\n');
       continue;
     }
     const table = formatTable(snapshot, processes, { sortKey: args.sort, cost: budget.cost() });

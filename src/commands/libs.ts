@@ -1,6 +1,7 @@
 import { computeLibraries } from '../model/libraries.js';
 import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
+import { formatJson } from '../ui/format/json-text.js';
 import { formatLibraries, librariesToJson } from '../ui/format/libs.js';
 import { GivenPids } from './given-pids.js';
 
@@ -30,7 +31,7 @@ export function renderLibraries(snapshot: Snapshot, args: LibsArgs): string {
   const libs = args.limit === undefined ? all : all.slice(0, args.limit);
   if (args.json) {
     return (
-      JSON.stringify({
+      formatJson({
         time: new Date(snapshot.timeMs).toISOString(),
         privileged: snapshot.privileged,
         libraries: librariesToJson(libs),

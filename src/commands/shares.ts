@@ -11,6 +11,7 @@ import type { Sampler } from '../sampler/sampler.js';
 import { formatBytes } from '../ui/format/size.js';
 import { checkPid, goneProblem } from './given-pids.js';
 import { sanitize } from '../ui/format/text.js';
+import { formatJson } from '../ui/format/json-text.js';
 
 export interface SharesArgs {
   pid: number;
@@ -55,7 +56,7 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
     const sharers = !isResident || count < 2 ? [] : sharersOfPage(index, pfn, pageSize);
     if (args.json)
       return (
-        JSON.stringify({
+        formatJson({
           pid: p.pid,
           address: hex,
           resident: isResident,
@@ -81,7 +82,7 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
   }
   const all = sharesMostWith(index, subject, pageSize);
   const ranked = args.limit === undefined ? all : all.slice(0, args.limit);
-  if (args.json) return JSON.stringify({ pid: p.pid, comm: p.comm, sharesWith: ranked }) + '\n';
+  if (args.json) return formatJson({ pid: p.pid, comm: p.comm, sharesWith: ranked }) + '\n';
   const lines = [
     `${sanitize(p.comm)} ${p.pid} shares its pages with (bytes: distinct pages; mappings: page-table entries, as kpagecount counts them):`,
     `${'PID'.padStart(7)} ${'SHARED'.padStart(10)} ${'MAPPINGS'.padStart(9)} COMMAND`,

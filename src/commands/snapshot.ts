@@ -3,6 +3,7 @@ import type { ProcessSample, Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatCsv } from '../ui/format/csv.js';
 import { snapshotToJson } from '../ui/format/json.js';
+import { formatJson } from '../ui/format/json-text.js';
 import { formatTable } from '../ui/format/table.js';
 import { GivenPids } from './given-pids.js';
 
@@ -44,9 +45,7 @@ export function renderSnapshot(snapshot: Snapshot, args: SnapshotArgs): string {
   const processes = selectProcesses(snapshot, args.sort, args.limit);
   switch (args.format) {
     case 'json':
-      return (
-        JSON.stringify(snapshotToJson(snapshot, processes, { mappings: args.mappings })) + '\n'
-      );
+      return formatJson(snapshotToJson(snapshot, processes, { mappings: args.mappings })) + '\n';
     case 'csv':
       return formatCsv(processes, args.mappings);
     default:

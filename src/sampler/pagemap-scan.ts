@@ -9,6 +9,7 @@
  */
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { decodeProcText } from './decode-text.js';
 
 /** Set to 0 (or off, false, no) to read pagemap without PAGEMAP_SCAN. */
 export const SCAN_ENV = 'MEMTOP_PAGEMAP_SCAN';
@@ -90,7 +91,7 @@ export function openScan(): ScanLoad {
   let fd: number | undefined;
   try {
     const stack = /^([0-9a-f]+)-([0-9a-f]+) .*\[stack\]$/m.exec(
-      readFileSync('/proc/self/maps', 'latin1'),
+      decodeProcText(readFileSync('/proc/self/maps')),
     );
     if (!stack) return { scan: undefined, reason: 'no [stack] in /proc/self/maps to try it on' };
     fd = openSync('/proc/self/pagemap', 'r');

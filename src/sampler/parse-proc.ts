@@ -80,9 +80,13 @@ export function parseCmdline(text: string): string {
 
 /** The column where the kernel starts a maps path (show_map_vma pads the header to 72, then a space). */
 const MAPS_PATH_COLUMN = 73;
-/** Addresses and offsets are u64 in hex (at most 16 digits), the inode a u64 in decimal. */
+/**
+ * Addresses and offsets are u64 in hex (at most 16 digits), the inode a u64 in decimal. The
+ * fields before the path are ASCII: "not a space" is ASCII white space here (\S would also
+ * refuse U+00A0, U+2000… which UTF-8 text can hold), as in isSpaceCode.
+ */
 const HEADER =
-  /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) (\S{4}) ([0-9a-f]{1,16}) (\S+) (\d{1,20})(?![0-9])/;
+  /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([^\t-\r ]{4}) ([0-9a-f]{1,16}) ([^\t-\r ]+) (\d{1,20})(?![0-9])/;
 /** User space ends below 2^56 even with 5-level paging. */
 const USER_SPACE_END = 2 ** 56;
 /** Above user space only the kernel's gate area ([vsyscall], one page) is listed. */
@@ -168,8 +172,8 @@ function hexDigit(c: number): number {
 
 const isHexCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 const isDigitCode = (c: number) => c >= 48 && c <= 57;
-/** What \s matches in a latin1 string. */
-const isSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160;
+/** ASCII white space: what HEADER's fields may not hold. */
+const isSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /**
  * The line starting at `from` is one parseMapsLine() accepts: HEADER matches at its start

@@ -1,4 +1,5 @@
 import { openSync, readFileSync, readSync } from 'node:fs';
+import { decodeProcText } from './decode-text.js';
 import { parseMaps } from './parse-proc.js';
 import { closeQuietly } from './proc-files.js';
 
@@ -18,7 +19,7 @@ export type PrefaultMode = 'libs' | 'all' | 'none';
  */
 export function prefaultSelf(mode: PrefaultMode): void {
   if (mode === 'none') return;
-  const maps = parseMaps(readFileSync('/proc/self/maps', 'latin1'));
+  const maps = parseMaps(decodeProcText(readFileSync('/proc/self/maps')));
   const exe = mode === 'all' ? undefined : maps[0]?.path;
   let fd: number;
   try {

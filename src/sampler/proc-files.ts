@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { decodeProcText } from './decode-text.js';
 
 /**
  * Expected, per-process failures are data, not exceptions: a process that exits while we read
@@ -191,7 +192,7 @@ export function readProcText(path: string, limit: ReadLimit): string {
 /** As readProcText, and whether the text was cut at its limit. */
 export function readProcTextCut(path: string, limit: ReadLimit): { text: string; isCut: boolean } {
   const { length, isCut } = readBounded(path, limit);
-  return { text: textBuffer.toString('latin1', 0, length), isCut };
+  return { text: decodeProcText(textBuffer, 0, length), isCut };
 }
 
 /** Reads a binary /proc file, at most `limit` (a copy: the buffer is reused). */

@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { decodeProcText } from './decode-text.js';
 import { parseAuxvPageSize } from './parse-proc.js';
 import {
   AUXV_LIMIT,
@@ -64,7 +65,7 @@ const CONFIG_MAX_BYTES = 16 * 1024 * 1024;
 export function readKernelConfig(root: ProcRoot): string {
   try {
     const gz = readProcBytes(systemPath(root, 'config.gz'), CONFIG_LIMIT);
-    return gunzipSync(gz, { maxOutputLength: CONFIG_MAX_BYTES }).toString('latin1');
+    return decodeProcText(gunzipSync(gz, { maxOutputLength: CONFIG_MAX_BYTES }));
   } catch {
     return '';
   }

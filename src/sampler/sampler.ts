@@ -5,6 +5,7 @@ import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
 import { buildSnapshot } from '../model/snapshot.js';
 import type { PageTable, RawProcess, Snapshot, StatusMemory } from '../model/types.js';
 import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
+import { decodeProcText } from './decode-text.js';
 import { PageTableBuilder } from './page-table-builder.js';
 import {
   PageSampler,
@@ -649,7 +650,7 @@ function readOptional(path: string, limit = SYSTEM_LIMIT): string {
 
 function readUsers(): Map<number, string> {
   try {
-    return parsePasswd(readFileSync('/etc/passwd', 'latin1'));
+    return parsePasswd(decodeProcText(readFileSync('/etc/passwd')));
   } catch {
     return new Map();
   }
@@ -694,7 +695,7 @@ function oddKpage(error: unknown, notices: string[]): 'odd' | undefined {
 
 /** Reads this process's own stack entries: present pages there carry a PFN only with CAP_SYS_ADMIN. */
 function selfPagemapShowsPfns(pageSize: number): boolean {
-  const stack = parseMaps(readFileSync('/proc/self/maps', 'latin1')).find(
+  const stack = parseMaps(decodeProcText(readFileSync('/proc/self/maps'))).find(
     (m) => m.path === '[stack]',
   );
   if (!stack) return false;

@@ -1,6 +1,7 @@
 import { isAscending, type ViewSortKey } from '../model/view-sort.js';
 import { fit } from './format/size.js';
 import { fitEnd } from './format/text.js';
+import { cutToWidth, padToWidth, textWidth } from './format/width.js';
 
 /**
  * A table column as data: title, width, alignment, how early it is dropped on a narrow
@@ -68,10 +69,10 @@ export function formatRow<R>(layout: TableLayout<R>, row: R): string {
   layout.columns.forEach((c, i) => {
     const w = layout.widths[i]!;
     const text = c.text(row);
-    const cell = c.keepEnd && text.length > w ? fitEnd(text, w) : fit(text, w, c.align);
+    const cell = c.keepEnd && textWidth(text) > w ? fitEnd(text, w) : fit(text, w, c.align);
     line += (i > 0 ? ' ' : '') + cell;
   });
-  return line.length > layout.width ? line.slice(0, layout.width) : line;
+  return cutToWidth(line, layout.width);
 }
 
 /** The title row; the sort column's title carries ▼ (largest first) or ▲ (smallest first). */
@@ -86,7 +87,7 @@ export function formatTitle<R>(
     const mark = c.sortKey === sortKey ? (isAscending(sortKey, reverse) ? '▲' : '▼') : '';
     line += (i > 0 ? ' ' : '') + fit(mark + c.title, w, c.align);
   });
-  return line.length > layout.width ? line.slice(0, layout.width) : line.padEnd(layout.width);
+  return padToWidth(cutToWidth(line, layout.width), layout.width);
 }
 
 /** The sortable columns of a table, in display order (for < and > and the sort prompt). */

@@ -73,6 +73,36 @@ export interface WorkloadOptions extends BuildOptions {
   /** Run as this uid/gid via `setpriv --reuid U --regid G --clear-groups` (setpriv execs). */
   uid?: number;
   gid?: number;
+  /**
+   * Exec the workload under another name, as raw bytes (any but NUL: invalid UTF-8, control
+   * characters): `path`, a copy of the workload binary the test made (its last component
+   * becomes the comm), with `argv` (argv[0] first). Node passes strings as UTF-8 only, so bash
+   * execs it, the bytes given to printf %b as octal escapes.
+   */
+  exec?: { path: Buffer; argv: Buffer[] };
+}
+
+/** `bytes` as a printf %b argument: every byte but letters and digits as \0NNN. */
+function printfEscaped(bytes: Buffer): string {
+  let out = '';
+  for (const b of bytes) {
+    out += /[A-Za-z0-9]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `\\0${b.toString(8).padStart(3, '0')}`;
+  }
+  return out;
+}
+
+/** bash execs `path` with `argv` (each argument decoded by printf %b). */
+function bashExec(exec: { path: Buffer; argv: Buffer[] }): { file: string; args: string[] } {
+  const [argv0, ...rest] = exec.argv;
+  if (!argv0) throw new Error('exec needs argv[0]');
+  const decoded = (i: number) => `"$(printf %b "\${${i}}")"`;
+  const script = `exec -a ${decoded(1)} ${decoded(2)} ${rest.map((_, i) => decoded(i + 3)).join(' ')}`;
+  return {
+    file: 'bash',
+    args: ['-c', script, 'bash', ...[argv0, exec.path, ...rest].map(printfEscaped)],
+  };
 }
 
 /** Layout reported by `many`: page i is at first + i * stride. */
@@ -333,8 +363,13 @@ export class Workload extends WorkloadTarget {
     const ids: string[] = [];
     if (opts.uid !== undefined) ids.push('--reuid', count(opts.uid, 'uid'));
     if (opts.gid !== undefined) ids.push('--regid', count(opts.gid, 'gid'));
-    const file = ids.length ? 'setpriv' : binary;
-    const args = ids.length ? [...ids, '--clear-groups', binary] : [];
+    if (opts.exec && ids.length) throw new Error('exec and uid/gid do not combine');
+    const { file, args } = opts.exec
+      ? bashExec(opts.exec)
+      : {
+          file: ids.length ? 'setpriv' : binary,
+          args: ids.length ? [...ids, '--clear-groups', binary] : [],
+        };
     const proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       proc.once('spawn', resolve);
@@ -342,7 +377,7 @@ export class Workload extends WorkloadTarget {
     });
     const w = new Workload(proc, binary);
     try {
-      // setpriv execs the workload, so the pid we spawned is the workload's own.
+      // setpriv (or bash) execs the workload, so the pid we spawned is the workload's own.
       const [pid] = await w.send('pid');
       if (Number(pid) !== w.pid) throw new Error(`workload says pid ${pid}, spawned ${w.pid}`);
     } catch (err) {

@@ -10,9 +10,11 @@ import {
   parseMapsRanges,
 } from '../../src/sampler/parse-proc.js';
 
-// Addresses and offsets as the kernel prints a u64 in hex, the inode as one in decimal.
+// Addresses and offsets as the kernel prints a u64 in hex, the inode as one in decimal; the
+// fields hold no ASCII white space (maps text is UTF-8: U+00A0 and U+3000 are not spaces to
+// the kernel).
 const HEADER =
-  /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) (\S{4}) ([0-9a-f]{1,16}) (\S+) (\d{1,20})(?![0-9])/;
+  /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([^\t-\r ]{4}) ([0-9a-f]{1,16}) ([^\t-\r ]+) (\d{1,20})(?![0-9])/;
 
 const LINES = [
   '7f0c2a000000-7f0c2a021000 rw-p 00000000 00:00 0 ',
@@ -35,6 +37,8 @@ const LINES = [
   '7ffd1000-7ffd2000 rw-p 0000g000 00:00 0',
   '7ffd1000-7ffd2000 rw-p 00000000 00:00 x',
   '7ffd1000-7ffd2000 r\u00a0-p 00000000 00:00 0',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:00\u30000',
+  '7ffd1000-7ffd2000 rw-p 00000000 00:\udcff0 0',
   '7ffd1000-7ffd2000 rw-p 00000000 0\t0 0',
   // Fields longer than the kernel writes.
   '10000000000000000-10000000000001000 rw-p 00000000 00:00 0',
@@ -77,8 +81,8 @@ describe('parseMapsRanges', () => {
     const texts = [
       LINES.join('\n'),
       `${LINES.join('\n')}\n`,
-      readFileSync('/proc/self/maps', 'latin1'),
-      readFileSync('/proc/self/maps', 'latin1').slice(0, 1000), // cut mid-line
+      readFileSync('/proc/self/maps', 'utf8'),
+      readFileSync('/proc/self/maps', 'utf8').slice(0, 1000), // cut mid-line
     ];
     for (const text of texts) {
       const maps = parseMaps(text);

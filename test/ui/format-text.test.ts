@@ -2,10 +2,12 @@
 // a comm, command line or path must never reach the terminal.
 import { describe, expect, it } from 'vitest';
 import { emptyCounters } from '../../src/model/counters.js';
-import type { Mapping } from '../../src/model/types.js';
+import type { Mapping, ProcessSample } from '../../src/model/types.js';
+import { formatCsv } from '../../src/ui/format/csv.js';
 import { formatEvent } from '../../src/ui/format/events.js';
 import { formatLibraries } from '../../src/ui/format/libs.js';
 import { formatMapsLine } from '../../src/ui/format/pagemaps.js';
+import { counters, proc } from '../helpers/synthetic.js';
 
 const HOSTILE = 'a\nb\x1b[31mc\x07';
 const SHOWN = 'a?b?[31mc?';
@@ -62,5 +64,38 @@ describe('text outputs of hostile names', () => {
     };
     expect(formatMapsLine(m)).not.toMatch(CONTROL);
     expect(formatMapsLine(m).endsWith(` /x/${SHOWN}`)).toBe(true);
+  });
+});
+
+describe('CSV of hostile names', () => {
+  const row = (p: ProcessSample) => formatCsv([p], false).split('\n')[1]!;
+
+  it('writes controls as ? and invalid bytes as \\xNN, as the terminal outputs do', () => {
+    const line = row(
+      proc(5, counters({}), {
+        comm: 'a\x1b]52;c;aGk=\x07',
+        cmdline: `x\x1b]2;title\x07 \u009b31m bad${'\udcff'}`,
+      }),
+    );
+    expect(line).not.toMatch(CONTROL);
+    expect(line).toContain(',a?]52;c;aGk=?,');
+    expect(line.endsWith(',x?]2;title? ?31m bad\\xff')).toBe(true);
+  });
+
+  it('guards text cells that start a formula with a quote, and quotes them', () => {
+    const cells = (cmdline: string) => row(proc(5, counters({}), { comm: '-two', cmdline }));
+    expect(cells('=HYPERLINK("http://x","y")')).toMatch(
+      /,"'-two",.*,"'=HYPERLINK\(""http:\/\/x"",""y""\)"$/,
+    );
+    expect(cells('@SUM(1+1)').endsWith(`,"'@SUM(1+1)"`)).toBe(true);
+    expect(cells('+1').endsWith(`,"'+1"`)).toBe(true);
+    expect(cells('-2').endsWith(`,"'-2"`)).toBe(true);
+    expect(cells('\t=1+1').endsWith(',?=1+1')).toBe(true); // the tab is a control: '?'
+    expect(cells('/bin/sh -c x').endsWith(',/bin/sh -c x')).toBe(true);
+  });
+
+  it('leaves numbers as numbers, negative ones too', () => {
+    const line = row(proc(5, counters({ rss: 8 }), { ppid: -1 }));
+    expect(line.startsWith('5,-1,root,proc5,false,8192,')).toBe(true);
   });
 });

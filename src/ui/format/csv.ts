@@ -1,5 +1,6 @@
 import type { ProcessSample } from '../../model/types.js';
 import { countersToJson, hex, type JsonCounters } from './json.js';
+import { sanitize } from './text.js';
 
 const COUNTER_COLUMNS: (keyof JsonCounters)[] = [
   'rss',
@@ -16,11 +17,23 @@ const COUNTER_COLUMNS: (keyof JsonCounters)[] = [
   'shmem',
 ];
 
-/** RFC 4180 quoting. */
+/**
+ * What a spreadsheet takes for a formula at the start of a cell: OWASP's list (CSV injection),
+ * with tab and carriage return, which sanitize() has already made '?'.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell. Text from /proc is sanitized as on the terminal (controls '?', invalid bytes
+ * `\xNN`); a text cell that would start a formula gets a leading `'` and quotes, as OWASP
+ * recommends; otherwise RFC 4180 quoting. Numbers and booleans are written as they are.
+ */
 function cell(value: string | number | boolean | null): string {
   if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value !== 'string') return String(value);
+  const text = sanitize(value);
+  if (FORMULA_START.test(text)) return `"'${text.replaceAll('"', '""')}"`;
+  return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 const row = (cells: (string | number | boolean | null)[]) => cells.map(cell).join(',');

@@ -4,6 +4,7 @@ import type { SampleProgress, SamplerCost } from '../intents.js';
 import { STYLES, paint } from '../style.js';
 import { formatAddress, formatBytes } from './size.js';
 import { formatClock, formatInterval, sanitize } from './text.js';
+import { cutToWidth } from './width.js';
 
 /** What the header says about sampling besides the snapshot. */
 export interface SamplingInfo {
@@ -14,7 +15,7 @@ export interface SamplingInfo {
   cost?: SamplerCost | undefined;
 }
 
-const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
+const cut = cutToWidth;
 
 function firstLine(snapshot: Snapshot | undefined, info: SamplingInfo): string {
   if (!snapshot) return `memtop  every ${formatInterval(info.intervalMs)}`;
@@ -22,7 +23,7 @@ function firstLine(snapshot: Snapshot | undefined, info: SamplingInfo): string {
   // With the cost measured, the sample's time moves to the sampler line.
   const sample = info.cost ? '' : `sample ${snapshot.costMs.toFixed(0)} ms  `;
   return (
-    `memtop ${formatClock(snapshot.timeMs)}  ${snapshot.hostname}  Linux ${snapshot.kernel}  ` +
+    `memtop ${formatClock(snapshot.timeMs)}  ${sanitize(snapshot.hostname)}  Linux ${sanitize(snapshot.kernel)}  ` +
     `every ${formatInterval(info.intervalMs)}  ${sample}${mode}`
   );
 }

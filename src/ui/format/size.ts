@@ -1,3 +1,5 @@
+import { cutToWidth, padToWidth } from './width.js';
+
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
 /**
@@ -29,9 +31,11 @@ export function formatAddress(address: number): string {
   return address.toString(16).padStart(8, '0');
 }
 
-/** Pads or cuts text to exactly `width` columns (ASCII; /proc text is ASCII-safe latin1). */
+/**
+ * Pads or cuts sanitized text to exactly `width` terminal columns (wide characters count 2; a
+ * wide character that does not fit whole leaves a space).
+ */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  if (text.length > width) return text.slice(0, width);
-  return align === 'right' ? text.padStart(width) : text.padEnd(width);
+  return padToWidth(cutToWidth(text, width), width, align);
 }

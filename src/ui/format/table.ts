@@ -5,6 +5,7 @@ import { fit, formatAddress, formatBytes } from './size.js';
 import type { SamplerCost } from '../intents.js';
 import { formatSamplerCost, formatSums } from './header.js';
 import { formatAge, sanitize } from './text.js';
+import { cutToWidth } from './width.js';
 
 export interface TableOptions {
   sortKey?: SortKey;
@@ -91,6 +92,6 @@ export function formatTable(
     if (options.mappings) lines.push(...mappingRows(p));
   }
   const width = options.width;
-  const cut = width ? lines.map((l) => (l.length > width ? l.slice(0, width) : l)) : lines;
+  const cut = width ? lines.map((l) => cutToWidth(l, width)) : lines;
   return cut.join('\n') + '\n';
 }

@@ -1,18 +1,35 @@
+import { cutEndToWidth, cutToWidth, padToWidth, textWidth } from './width.js';
+
 /**
- * Text from /proc is hostile: command lines and paths may hold control characters and escape
- * sequences. Each C0/C1 control and DEL becomes '?', so nothing reaches the terminal but text.
+ * What sanitize() replaces: C0 and C1 controls and DEL, and lone surrogates (the bytes of
+ * invalid UTF-8, see decodeProcText).
  */
-export function sanitize(text: string): string {
+const UNSAFE =
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function replaceUnsafe(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 0xa0) return '?';
+  if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16)}`;
+  return '\ufffd';
 }
 
-/** Cuts text to `width` columns keeping its end ("…/libc.so.6"), for paths. */
+/**
+ * Text from /proc is hostile: command lines and paths may hold control characters and escape
+ * sequences, and bytes that are not UTF-8. Each C0/C1 control and DEL becomes '?', each invalid
+ * byte `\xNN`, so nothing reaches the terminal but text, and invalid bytes show as such.
+ */
+export function sanitize(text: string): string {
+  return text.replace(UNSAFE, replaceUnsafe);
+}
+
+/** Cuts sanitized text to `width` columns keeping its end ("…/libc.so.6"), for paths. */
 export function fitEnd(text: string, width: number): string {
   if (width <= 0) return '';
-  if (text.length <= width) return text.padEnd(width);
+  if (textWidth(text) <= width) return padToWidth(text, width);
   if (width === 1) return '…';
-  return '…' + text.slice(text.length - width + 1);
+  return padToWidth('…' + cutEndToWidth(text, width - 1), width);
 }
 
 /**
@@ -68,8 +85,8 @@ export function formatAge(p: { scannedAtMs?: number }, snapshotTimeMs: number): 
 }
 
 /**
- * Cuts a line holding SGR escapes to `width` visible columns (each character one column), so
- * that no line is ever wider than the terminal; styles left open are closed.
+ * Cuts a line of sanitized text holding SGR escapes to `width` terminal columns (see
+ * textWidth), so that no line is ever wider than the terminal; styles left open are closed.
  */
 export function cutStyled(line: string, width: number): string {
   let visible = 0;
@@ -83,9 +100,15 @@ export function cutStyled(line: string, width: number): string {
       i = end + 1;
       continue;
     }
-    if (visible === width) return line.slice(0, i) + (styled ? '\x1b[0m' : '');
-    visible++;
-    i++;
+    let next = line.indexOf('\x1b', i);
+    if (next < 0) next = line.length;
+    const text = line.slice(i, next);
+    const w = textWidth(text);
+    if (visible + w > width) {
+      return line.slice(0, i) + cutToWidth(text, width - visible) + (styled ? '\x1b[0m' : '');
+    }
+    visible += w;
+    i = next;
   }
   return line;
 }

@@ -1,6 +1,7 @@
 import { footerItems, type KeyContext } from '../keys.js';
 import { STYLES, paint } from '../style.js';
 import { joinFitting } from '../format/text.js';
+import { cutEndToWidth, cutToWidth, padToWidth } from '../format/width.js';
 import type { Prompt } from '../state/app-state.js';
 
 /** The bottom key line: the active keys from the key table, as many as fit. */
@@ -33,15 +34,14 @@ export function promptLine(
     path: 'Filter (path): ',
   }[prompt.kind];
   const room = Math.max(0, width - label.length - 1);
-  const text =
-    prompt.text.length > room ? prompt.text.slice(prompt.text.length - room) : prompt.text;
+  const text = cutEndToWidth(prompt.text, room);
   return label + text + paint(' ', STYLES.selected, true);
 }
 
 /** A status line: a summary on the left, a message (or PAUSED) on the right. */
 export function statusLine(left: string, right: string, width: number, color: boolean): string {
-  if (right === '') return left.length > width ? left.slice(0, width) : left;
+  if (right === '') return cutToWidth(left, width);
   const room = Math.max(0, width - right.length - 2);
-  const l = left.length > room ? left.slice(0, room) : left.padEnd(room);
+  const l = padToWidth(cutToWidth(left, room), room);
   return `${l}  ${paint(right, STYLES.paused, color)}`;
 }

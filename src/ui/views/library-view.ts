@@ -1,5 +1,6 @@
 import { formatBytes } from '../format/size.js';
 import { formatClock, sanitize } from '../format/text.js';
+import { cutToWidth } from '../format/width.js';
 import { verticalLayout } from '../layout.js';
 import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS, ratioText } from '../library-columns.js';
 import type { AppState } from '../state/app-state.js';
@@ -10,7 +11,7 @@ import { formatTitle, layoutColumns, sortableColumns, type Column } from '../tab
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 
-const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
+const cut = cutToWidth;
 
 /** Header, title, the visible rows with the selection, padding: the body of a list screen. */
 function listLines<R extends { key: string }>(

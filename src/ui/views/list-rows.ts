@@ -1,6 +1,7 @@
 import type { ListCursor } from '../state/list-cursor.js';
 import { STYLES, paint, type Style } from '../style.js';
 import { formatRow, type TableLayout } from '../table.js';
+import { padToWidth } from '../format/width.js';
 
 /**
  * The rows of a list that fit in `body` lines from its scroll position, one line each: the
@@ -22,7 +23,7 @@ export function rowLines<R>(
   return shown.map((row, i) => {
     const text = formatRow(table, row);
     if (top + i === list.cursor.selectedIndex) {
-      return paint(text.padEnd(width), STYLES.selected, color);
+      return paint(padToWidth(text, width), STYLES.selected, color);
     }
     const style = styleOf?.(row);
     return style ? paint(text.trimEnd(), style, color) : text.trimEnd();

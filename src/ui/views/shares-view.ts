@@ -1,6 +1,7 @@
 import { findProcess } from '../../model/delta.js';
 import { formatBytes } from '../format/size.js';
 import { formatClock, sanitize } from '../format/text.js';
+import { cutToWidth } from '../format/width.js';
 import { verticalLayout } from '../layout.js';
 import { SHARE_COLUMNS } from '../share-columns.js';
 import type { AppState } from '../state/app-state.js';
@@ -9,7 +10,7 @@ import { formatTitle, layoutColumns } from '../table.js';
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 
-const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width) : text);
+const cut = cutToWidth;
 
 /** Why the list is empty: no PFNs, the index being built, or really no one. */
 function emptyText(state: AppState): string {
