@@ -16,6 +16,8 @@ import { renderSnapshot, type OutputFormat } from './commands/snapshot.js';
 import { MemtopError, UsageError } from './errors.js';
 import { SORT_KEYS } from './model/sort.js';
 import { Sampler } from './sampler/sampler.js';
+import { releasePrestarted } from './sampler/page-workers.js';
+import { SamplerHost, releasePrestartedHost } from './sampler/sampler-host.js';
 import { renderLibraries } from './commands/libs.js';
 import { parseAddress, renderShares } from './commands/shares.js';
 
@@ -160,24 +162,30 @@ export function buildParser(argv: string[]) {
           !args.json &&
           process.stdout.isTTY === true &&
           process.stdin.isTTY === true;
+        if (interactive) {
+          const trackPages = parseCount(args.trackPages, '--track-pages');
+          // The sampler runs in a thread of its own (page workers, if any, are its own).
+          releasePrestarted();
+          // Ink and React load only for the interactive view, meanwhile the sampler opens: the
+          // batch commands start faster.
+          const [host, { runInteractive }] = await Promise.all([
+            SamplerHost.open(samplerOptions(toGlobal(args)), { prestartPageWorkers: false }),
+            import('./commands/interactive.js'),
+          ]);
+          await runInteractive(host, {
+            intervalMs,
+            sort,
+            pids,
+            trackPages,
+            budgetPercent,
+            color: args.color && !process.env['NO_COLOR'],
+          });
+          return;
+        }
+        // No listener for SIGINT or SIGTERM: their default action ends memtop at once, even in
+        // the middle of a read that blocks (a listener would wait for that read to return).
         const sampler = Sampler.open(samplerOptions(toGlobal(args)));
         try {
-          if (interactive) {
-            // Ink and React load only for the interactive view: the batch commands start faster.
-            const { runInteractive } = await import('./commands/interactive.js');
-            await runInteractive(sampler, {
-              intervalMs,
-              sort,
-              pids,
-              trackPages: parseCount(args.trackPages, '--track-pages'),
-              budgetPercent,
-              color: args.color && !process.env['NO_COLOR'],
-            });
-            return;
-          }
-          const controller = new AbortController();
-          const stop = () => controller.abort();
-          process.once('SIGINT', stop).once('SIGTERM', stop);
           await runBatch(sampler, {
             iterations,
             intervalMs,
@@ -187,7 +195,6 @@ export function buildParser(argv: string[]) {
             limit,
             budgetPercent,
             write,
-            signal: controller.signal,
           });
         } finally {
           sampler.close();
@@ -336,5 +343,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env['MEMTOP_DEBUG'] && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return error instanceof UsageError ? 2 : 1;
+  } finally {
+    // A sampler's thread started ahead for an interactive view that did not open.
+    releasePrestartedHost();
   }
 }
