@@ -167,6 +167,7 @@ export async function runInteractive(host: SamplerHost, args: InteractiveArgs): 
     running = session.run();
     await Promise.race([quitting, running, instance.waitUntilExit()]);
   } catch (error) {
+    if (exiting) await new Promise<never>(() => {}); // the sampler ended with memtop: no failure
     cleanup();
     // A sampler that failed has ended its work: its thread ends at once.
     if (!(await host.end(HOST_EXIT_MS))) {
@@ -184,5 +185,7 @@ export async function runInteractive(host: SamplerHost, args: InteractiveArgs): 
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   }
+  // A signal or a crash is ending memtop with its own status: that exit has the last word.
+  if (exiting) await new Promise<never>(() => {});
   if (!(await host.end(HOST_EXIT_MS))) hardExit(0);
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 /**
  * The signals whose default action ends memtop and that it can catch: the interactive view
  * restores the terminal on each, then exits with 128 + the signal's number. Left to their
- * defaults: SIGPIPE and SIGXFSZ (Node ignores both: a write fails instead), SIGSEGV, SIGBUS,
+ * defaults: SIGPIPE (Node ignores it: a write fails with EPIPE instead), SIGSEGV, SIGBUS,
  * SIGFPE and SIGILL (faults, which V8 and WebAssembly, Ink's layout engine, handle
  * themselves), SIGABRT, SIGTRAP and SIGSYS (an abort, a debugger, seccomp: a core dump is what
  * they are for), SIGUSR1 (taken by no-inspector.ts), SIGKILL and SIGSTOP (uncatchable), and
@@ -19,6 +19,7 @@ export const TERMINATING_SIGNALS = [
   'SIGVTALRM',
   'SIGPROF',
   'SIGXCPU',
+  'SIGXFSZ',
   'SIGIO',
   'SIGPWR',
   'SIGSTKFLT',

@@ -37,8 +37,14 @@ let prestarted: Worker | undefined;
  * ms) meanwhile. SamplerHost.open takes it; it never keeps the process alive on its own.
  */
 export function prestartSamplerHost(data: HostData): void {
-  prestarted ??= spawn(data);
-  prestarted.unref();
+  if (prestarted) return;
+  const worker = spawn(data);
+  worker.unref();
+  // One that failed to load is not taken: open() starts another.
+  worker.once('exit', () => {
+    if (prestarted === worker) prestarted = undefined;
+  });
+  prestarted = worker;
 }
 
 /** Ends a prestarted host thread that nothing took (memtop did not open the interactive view). */

@@ -70,6 +70,17 @@ describe('the interactive view under signals and job control (requires tmux)', (
     });
   }
 
+  it('leaves SIGPIPE ignored: a write to a closed pipe fails instead of killing it', async () => {
+    const memtop = await startView();
+    const ignored = BigInt(
+      `0x${/^SigIgn:\s*(\w+)$/m.exec(readFileSync(`/proc/${memtop}/status`, 'utf8'))![1]}`,
+    );
+    for (const signal of ['SIGPIPE'] as const)
+      expect(ignored & (1n << BigInt(constants.signals[signal] - 1)), signal).not.toBe(0n);
+    tmux.keys('t', 'q');
+    await vi.waitFor(() => expect(existsSync(`/proc/${memtop}`)).toBe(false), WAIT);
+  });
+
   const stops: [string, (memtop: number) => void][] = [
     ['SIGTSTP', (memtop) => process.kill(memtop, 'SIGTSTP')],
     ['SIGTTIN', (memtop) => process.kill(memtop, 'SIGTTIN')],
