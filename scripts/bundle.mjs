@@ -1,6 +1,6 @@
 // The shipped build: memtop's entry (src/bin.ts, bundled into dist/cli.js, the `memtop` bin) and
-// the sampler's worker (dist/page-worker.js), so that Node loads a few files instead of ~150
-// modules. Code used only by the interactive view (Ink, React) is split off into chunks that
+// the sampler's threads (dist/page-worker.js, dist/sampler-host-worker.js), so that Node loads a
+// few files instead of ~150 modules. Code used only by the interactive view (Ink, React) is split off into chunks that
 // load when that view opens. Runs after `tsc -p tsconfig.build.json`, which typechecks and
 // emits the module tree (dist/**) that the bench and some tests import directly (its
 // dist/bin.js is the same entry, unbundled).
@@ -56,8 +56,13 @@ const common = {
 
 /**
  * dist/cli.js, the `memtop` bin, starts as a shell script that runs Node on itself with two V8
- * flags; to Node the second line is a string and a comment. `node dist/cli.js` still runs
- * memtop, without them. Measured in docs/PERFORMANCE.md (2026-11-26, V8 flags):
+ * flags and one of Node's; to Node the second line is a string and a comment. `node dist/cli.js`
+ * still runs memtop, without them.
+ * - --inspect-port: SIGUSR1 makes Node open its inspector, a way into a root process; memtop
+ *   takes the signal itself (src/no-inspector.ts) from its first line of JavaScript on. Before
+ *   that line, the inspector would listen on this address, a link-local multicast one without a
+ *   scope, which no socket can bind (EINVAL): it fails to start instead.
+ * Measured in docs/PERFORMANCE.md (2026-11-26, V8 flags):
  * - --no-memory-reducer: the memory reducer shrinks the heap with full GCs whenever a process
  *   looks idle, and a sampler that wakes every interval looks idle to it after every sample;
  *   its GCs were about a fifth of the interactive view's idle CPU.
@@ -67,7 +72,7 @@ const common = {
  *   snapshot takes ~30 ms less on 2 cores.
  */
 const SHELL_PREAMBLE = `#!/bin/sh
-':' //; exec node --no-memory-reducer --no-concurrent-recompilation "$0" "$@"
+':' //; exec node --no-memory-reducer --no-concurrent-recompilation '--inspect-port=[ff02::1]:9229' "$0" "$@"
 `;
 
 await Promise.all([
@@ -79,7 +84,13 @@ await Promise.all([
     plugins: [lazyHelpText],
     chunkNames: '[name]-[hash]',
   }),
-  build({ ...common, entryPoints: { 'page-worker': 'src/sampler/page-worker.ts' } }),
+  build({
+    ...common,
+    entryPoints: {
+      'page-worker': 'src/sampler/page-worker.ts',
+      'sampler-host-worker': 'src/sampler/sampler-host-worker.ts',
+    },
+  }),
 ]);
 // The preamble goes on the entry alone (a banner would go on every chunk too), its two lines
 // added to the front of the source map; runnable as it is, as npm makes a bin when it installs.

@@ -59,6 +59,11 @@ export const EXIT_TABLE = [
   },
   {
     status: 1,
+    code: 'SAMPLER_HOST',
+    condition: 'the interactive view’s sampling thread failed or ended',
+  },
+  {
+    status: 1,
     code: 'INTERNAL',
     condition: 'a bug: `internal error: …` (`MEMTOP_DEBUG=1` adds the stack)',
   },

@@ -20,6 +20,9 @@ import { GivenPids } from './commands/given-pids.js';
 import { MemtopError, UsageError, exitStatusOf } from './errors.js';
 import { SORT_KEYS } from './model/sort.js';
 import { Sampler } from './sampler/sampler.js';
+import { releasePrestarted } from './sampler/page-workers.js';
+import { PidLookup } from './sampler/pid-kind.js';
+import { SamplerHost, releasePrestartedHost } from './sampler/sampler-host.js';
 import { runLibraries } from './commands/libs.js';
 import { parseAddress, renderShares } from './commands/shares.js';
 
@@ -165,26 +168,32 @@ export function buildParser(argv: string[]) {
           !args.json &&
           process.stdout.isTTY === true &&
           process.stdin.isTTY === true;
+        if (interactive) {
+          // The sampler runs in a thread of its own (page workers, if any, are its own).
+          releasePrestarted();
+          // Ink and React load only for the interactive view, meanwhile the sampler opens: the
+          // batch commands start faster.
+          const given = GivenPids.check(PidLookup.open(args.procRoot), pids);
+          const [host, { runInteractive }] = await Promise.all([
+            SamplerHost.open(samplerOptions(toGlobal(args)), { prestartPageWorkers: false }),
+            import('./commands/interactive.js'),
+          ]);
+          await runInteractive(host, {
+            intervalMs,
+            sort,
+            pids: given.pids,
+            trackPages,
+            budgetPercent,
+            color: args.color && !process.env['NO_COLOR'],
+          });
+          given.finish();
+          return;
+        }
+        // No listener for SIGINT or SIGTERM: their default action ends memtop at once, even in
+        // the middle of a read that blocks (a listener would wait for that read to return).
         const sampler = Sampler.open(samplerOptions(toGlobal(args)));
         try {
           const given = GivenPids.check(sampler, pids);
-          if (interactive) {
-            // Ink and React load only for the interactive view: the batch commands start faster.
-            const { runInteractive } = await import('./commands/interactive.js');
-            await runInteractive(sampler, {
-              intervalMs,
-              sort,
-              pids: given.pids,
-              trackPages,
-              budgetPercent,
-              color: args.color && !process.env['NO_COLOR'],
-            });
-            given.finish();
-            return;
-          }
-          const controller = new AbortController();
-          const stop = () => controller.abort();
-          process.once('SIGINT', stop).once('SIGTERM', stop);
           await runBatch(sampler, {
             iterations,
             intervalMs,
@@ -194,7 +203,6 @@ export function buildParser(argv: string[]) {
             limit,
             budgetPercent,
             write,
-            signal: controller.signal,
             checkFirst: (snapshot) => given.settle(sampler, snapshot),
           });
           given.finish();
@@ -352,5 +360,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env['MEMTOP_DEBUG'] && error instanceof Error)
       process.stderr.write(`${error.stack}\n`);
     return known ? error.exitStatus : exitStatusOf('INTERNAL');
+  } finally {
+    // A sampler's thread started ahead for an interactive view that did not open.
+    releasePrestartedHost();
   }
 }

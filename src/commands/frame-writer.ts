@@ -37,4 +37,11 @@ export class FrameWriter {
     this.columns = columns;
     if (text !== '') this.target.write(BEGIN_SYNCHRONIZED_UPDATE + text + END_SYNCHRONIZED_UPDATE);
   };
+
+  /** Draws the last frame again, whole (Ctrl-L; back from a suspend, the screen is blank). */
+  readonly redraw = (): void => {
+    const { shown, columns } = this;
+    this.columns = 0;
+    this.draw(shown, columns);
+  };
 }

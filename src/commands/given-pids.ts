@@ -7,10 +7,10 @@ import {
   SomePidsMissingError,
   ZombieError,
 } from '../errors.js';
-import type { Sampler } from '../sampler/sampler.js';
+import type { PidDescriber } from '../sampler/pid-kind.js';
 
 /** Why a pid given on the command line names nothing memtop shows; undefined for a process. */
-export function pidProblem(sampler: Sampler, pid: number): MemtopError | undefined {
+export function pidProblem(sampler: PidDescriber, pid: number): MemtopError | undefined {
   const found = sampler.describePid(pid);
   switch (found.kind) {
     case 'process':
@@ -28,7 +28,7 @@ export function pidProblem(sampler: Sampler, pid: number): MemtopError | undefin
  * The one process a command is about (pagemaps, shares), a thread's id standing for its
  * process; its error when it names no process.
  */
-export function checkPid(sampler: Sampler, id: number): number {
+export function checkPid(sampler: PidDescriber, id: number): number {
   const [pid] = sampler.resolvePids([id]) as [number];
   const problem = pidProblem(sampler, pid);
   if (problem) throw problem;
@@ -40,7 +40,7 @@ export function checkPid(sampler: Sampler, id: number): number {
  * odd file (the sample's notice names it), or gone since.
  */
 export function goneProblem(
-  sampler: Sampler,
+  sampler: PidDescriber,
   pid: number,
   notices: readonly string[] = [],
 ): MemtopError {
@@ -65,7 +65,7 @@ export class GivenPids {
    * Throws the first problem when none of the pids given names a process. A thread's id
    * stands for its process, each process once.
    */
-  static check(sampler: Sampler, given: readonly number[] | undefined): GivenPids {
+  static check(sampler: PidDescriber, given: readonly number[] | undefined): GivenPids {
     if (given === undefined) return new GivenPids(undefined, []);
     const pids: number[] = [];
     const problems: MemtopError[] = [];
@@ -83,7 +83,7 @@ export class GivenPids {
    * a command cannot show them, restricted); throws when it shows none of them.
    */
   settle(
-    sampler: Sampler,
+    sampler: PidDescriber,
     sample: { processes: readonly { pid: number; access: string }[]; notices: readonly string[] },
     options: { restrictedShown: boolean } = { restrictedShown: true },
   ): void {
@@ -93,7 +93,7 @@ export class GivenPids {
     for (const pid of this.pids) {
       const p = byPid.get(pid);
       if (p && (options.restrictedShown || p.access !== 'restricted')) left.push(pid);
-      else if (p) this.problems.push(new ProcessRestrictedError(pid, sampler.privileged));
+      else if (p) this.problems.push(new ProcessRestrictedError(pid, sampler.privileged === true));
       else this.problems.push(goneProblem(sampler, pid, sample.notices));
     }
     if (left.length === 0) throw this.problems[0]!;

@@ -4,9 +4,18 @@ import { constants } from 'node:os';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
 import type { SortKey } from '../model/sort.js';
-import type { Sampler } from '../sampler/sampler.js';
+import type { SamplerHost } from '../sampler/sampler-host.js';
 import { App } from '../ui/App.js';
 import type { SessionIntent } from '../ui/intents.js';
+import { hardExit } from './hard-exit.js';
+import {
+  STOP_SIGNALS,
+  TERMINATING_SIGNALS,
+  isForeground,
+  stopUntilForeground,
+  stopWith,
+  type StopSignal,
+} from './job-control.js';
 import { Session } from './session.js';
 import { TerminalGuard } from './terminal.js';
 import { FrameWriter } from './frame-writer.js';
@@ -35,25 +44,38 @@ export const INK_OPTIONS = {
   patchConsole: false,
 } as const;
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * How long memtop waits for the sampler's thread to end on its way out. A thread stuck in a
+ * read (a hung mount) never ends: memtop then exits without it (hardExit), the terminal
+ * already restored.
+ */
+const HOST_EXIT_MS = 200;
 
 /**
- * The full-screen TUI: a sampling session feeding an Ink app on the alternate screen. The
- * terminal is restored however memtop ends: q, Ctrl-C, a signal, a failed sample or a crash.
+ * The full-screen TUI: a sampling session, its sampler in a thread of its own (the host),
+ * feeding an Ink app on the alternate screen. The terminal is restored however memtop ends
+ * (q, Ctrl-C, a terminating signal, a failed sample, a crash) and while it is suspended
+ * (Ctrl-Z, SIGTSTP, SIGTTIN, SIGTTOU); `fg` brings the view back whole. Nothing here waits for
+ * a read of /proc: q, Ctrl-C and SIGTERM end memtop at once whatever the sampler is stuck in.
+ * Ends the host before it returns.
  */
-export async function runInteractive(sampler: Sampler, args: InteractiveArgs): Promise<void> {
-  const session = new Session(sampler, {
+export async function runInteractive(host: SamplerHost, args: InteractiveArgs): Promise<void> {
+  // Started in the background (`memtop &`): the terminal is not ours until `fg`.
+  stopUntilForeground();
+  const session = new Session(host, {
     intervalMs: args.intervalMs,
-    // A thread's id stands for its process.
-    pids: args.pids && sampler.resolvePids(args.pids),
+    pids: args.pids,
     trackPagesLimit: args.trackPages,
     budgetPercent: args.budgetPercent,
   });
   const terminal = new TerminalGuard(process.stdout, process.stdin);
   const output = new TerminalOutput(process.stdout);
+  const frames = new FrameWriter(output);
   let instance: Instance | undefined;
+  let exiting = false;
   const cleanup = () => {
     session.stop();
+    output.hold();
     try {
       instance?.unmount();
     } catch {
@@ -63,24 +85,60 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
     output.detach();
     terminal.restore();
   };
-  // Whatever restoring the terminal meets (a hung-up tty refuses writes), memtop then exits.
-  const onSignal = (signal: NodeJS.Signals) => {
+  /** The terminal first, then the process, with or without the sampler's thread. */
+  const exit = async (code: number, message?: string): Promise<void> => {
+    exiting = true;
     try {
       cleanup();
-    } finally {
-      process.exit(128 + (constants.signals[signal] ?? 1));
+    } catch {
+      // whatever restoring the terminal meets (a hung-up tty refuses writes), memtop exits
     }
+    if (message !== undefined) process.stderr.write(`memtop: ${message}\n`);
+    if (!(await host.end(HOST_EXIT_MS))) hardExit(code);
+    process.exit(code);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!exiting) void exit(128 + (constants.signals[signal] ?? 1));
   };
   const onCrash = (error: unknown) => {
-    try {
-      cleanup();
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`memtop: internal error: ${message}\n`);
-    } finally {
-      process.exit(1);
-    }
+    if (exiting) return;
+    const message = error instanceof Error ? error.message : String(error);
+    void exit(1, `internal error: ${message}`);
   };
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  /** Set once memtop has stopped itself and come back: the SIGCONT that follows is its own. */
+  let continuedSelf = false;
+  const back = () => {
+    terminal.reenter();
+    output.release();
+    frames.redraw();
+  };
+  // Synchronous from the terminal's restoring to its re-entering: no frame, no read of the
+  // keyboard, can happen in between, nor in the background after a `bg`.
+  const onStop = (signal: NodeJS.Signals) => {
+    if (exiting) return;
+    if (isForeground()) {
+      output.hold();
+      terminal.restore();
+    }
+    stopWith(signal as StopSignal, onStop);
+    stopUntilForeground();
+    continuedSelf = true;
+    back();
+  };
+  // Continued after a stop memtop did not see (SIGSTOP): the shell has the terminal in its own
+  // modes again.
+  const onContinue = () => {
+    if (exiting) return;
+    if (continuedSelf) {
+      continuedSelf = false;
+      return;
+    }
+    stopUntilForeground();
+    back();
+  };
+  for (const signal of TERMINATING_SIGNALS) process.on(signal, onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onStop);
+  process.on('SIGCONT', onContinue);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   let running: Promise<void> | undefined;
@@ -93,10 +151,12 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
       feed: session,
       onIntent,
       onQuit: () => quit(),
+      onSuspend: () => onStop('SIGTSTP'),
+      onRedraw: frames.redraw,
       sortKey: args.sort,
       intervalMs: args.intervalMs,
       color: args.color,
-      drawFrame: new FrameWriter(output).draw,
+      drawFrame: frames.draw,
     });
     instance = render(app, {
       ...INK_OPTIONS,
@@ -104,15 +164,28 @@ export async function runInteractive(sampler: Sampler, args: InteractiveArgs): P
       stdin: process.stdin,
       stderr: process.stderr,
     });
-    // Let the first frame ("sampling…") reach the screen before the first, blocking, sample.
-    await new Promise((resolve) => setImmediate(resolve));
     running = session.run();
     await Promise.race([quitting, running, instance.waitUntilExit()]);
+  } catch (error) {
+    if (exiting) await new Promise<never>(() => {}); // the sampler ended with memtop: no failure
+    cleanup();
+    // A sampler that failed has ended its work: its thread ends at once.
+    if (!(await host.end(HOST_EXIT_MS))) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`memtop: ${message}\n`);
+      hardExit(1);
+    }
+    throw error;
   } finally {
     cleanup();
     running?.catch(() => undefined); // a failure after quitting has nothing left to report to
-    for (const signal of SIGNALS) process.off(signal, onSignal);
+    for (const signal of TERMINATING_SIGNALS) process.off(signal, onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onStop);
+    process.off('SIGCONT', onContinue);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   }
+  // A signal or a crash is ending memtop with its own status: that exit has the last word.
+  if (exiting) await new Promise<never>(() => {});
+  if (!(await host.end(HOST_EXIT_MS))) hardExit(0);
 }

@@ -7,14 +7,18 @@ import { ScanBudget } from './scan-budget.js';
 import { SessionChanges } from './session-changes.js';
 import { SessionDerived, type FullSample } from './session-derived.js';
 
-/** What the session samples from: the Sampler, or a fake in tests and benchmarks. */
+/**
+ * What the session samples from: the Sampler in a worker thread (SamplerHost: its answers are
+ * promises, so that a read that blocks never blocks keys and signals), the Sampler itself, or
+ * a fake in tests and benchmarks.
+ */
 export interface SampleSource {
-  sample(request: SampleRequest): Snapshot;
-  listPids(): number[];
+  sample(request: SampleRequest): Snapshot | Promise<Snapshot>;
+  listPids(): number[] | Promise<number[]>;
   /** PFNs can be read: full samples then keep every page, so that the next can be compared. */
   readonly privileged?: boolean;
   /** The page rows keeping every page of these processes would take (see Sampler). */
-  residentPagesOf?(pids: readonly number[]): number;
+  residentPagesOf?(pids: readonly number[]): number | Promise<number>;
 }
 
 export interface SessionOptions {
@@ -210,11 +214,12 @@ export class Session implements SessionFeed {
   /** A sample of every process, in parts; undefined when stopped part way. */
   private async sampleAll(showProgress: boolean): Promise<Snapshot | undefined> {
     const started = this.now();
-    const pids = this.options.pids ? [...this.options.pids] : this.source.listPids();
+    const pids = this.options.pids ? [...this.options.pids] : await this.source.listPids();
+    if (this.stopped) return undefined;
     // Before the first sample, whether this host is too big to track every page: otherwise the
     // first sample would keep every page it reads up to the limit, only to let them go.
     if (this.residentPages === undefined && this.keepPages)
-      this.residentPages = this.source.residentPagesOf?.(pids);
+      this.residentPages = await this.source.residentPagesOf?.(pids);
     const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
     const request = this.fullRequest([]);
@@ -228,7 +233,8 @@ export class Session implements SessionFeed {
     let trackedRows = 0;
     const parts: Snapshot[] = [];
     for (let i = 0; i < pids.length || parts.length === 0; i += chunk) {
-      parts.push(this.source.sample({ ...request, pids: pids.slice(i, i + chunk) }));
+      parts.push(await this.source.sample({ ...request, pids: pids.slice(i, i + chunk) }));
+      if (this.stopped) return undefined;
       if (request.pages) {
         for (const p of parts.at(-1)!.processes) trackedRows += p.pages?.count ?? 0;
         // Too big a host to keep every page: stop now, and let go of what was kept so far.
@@ -306,7 +312,8 @@ export class Session implements SessionFeed {
     const pid = this.focusPid;
     if (pid !== undefined && base && !this.sharersAreOld()) {
       this.budget.plan(undefined, [pid], {}, this.intervalMs);
-      const fresh = this.source.sample({ pids: [pid], focusPid: pid });
+      const fresh = await this.source.sample({ pids: [pid], focusPid: pid });
+      if (this.stopped) return undefined;
       this.budget.record(fresh);
       return this.changes.acceptFocused(base, pid, fresh);
     }

@@ -26,6 +26,8 @@ export class TerminalOutput extends EventEmitter {
   readonly writableLength = 0;
   bytesWritten = 0;
   writes = 0;
+  /** While memtop is suspended nothing reaches the terminal: it is the shell's. */
+  private held = false;
 
   constructor(private readonly target: TerminalTarget) {
     super();
@@ -48,11 +50,24 @@ export class TerminalOutput extends EventEmitter {
     callback?: (error?: Error | null) => void,
   ): boolean {
     const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+    if (this.held) {
+      done?.(null);
+      return true;
+    }
     const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
     const anchored = text.replace(FRAME_START, '\x1b[H');
     this.bytesWritten += Buffer.byteLength(anchored);
     if (anchored !== '') this.writes++;
     return this.target.write(anchored, done);
+  }
+
+  /** Drops every write until release() (memtop suspended: the terminal is the shell's). */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
   }
 
   /** Stops following the target's resizes. */

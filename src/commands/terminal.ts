@@ -17,8 +17,8 @@ interface Keyboard {
 
 /**
  * The terminal as memtop found it, put back on every way out: quit, a signal (an SSH link
- * dropping is SIGHUP) or a crash. restore() is idempotent and synchronous, so it is safe to
- * call from a signal or exception handler right before exiting.
+ * dropping is SIGHUP) or a crash, and while memtop is suspended. restore() is idempotent and
+ * synchronous, so it is safe to call from a signal or exception handler right before exiting.
  */
 export class TerminalGuard {
   private entered = false;
@@ -42,6 +42,24 @@ export class TerminalGuard {
       // stdin may already be gone (hang-up): the screen still needs restoring
     }
     this.writeNow(LEAVE_ALTERNATE_SCREEN);
+  }
+
+  /**
+   * Back on the terminal after memtop was stopped (Ctrl-Z, SIGTSTP, a SIGSTOP it never saw):
+   * the shell has put its own modes back, so raw mode is set again from them, and the
+   * alternate screen entered again, cleared, for the caller to draw the whole frame on.
+   */
+  reenter(): void {
+    try {
+      if (this.keyboard.isTTY) {
+        // Off, then on: Node skips a change to the mode it believes the terminal is in.
+        this.keyboard.setRawMode?.(false);
+        this.keyboard.setRawMode?.(true);
+      }
+    } catch {
+      // stdin gone (hang-up): the screen is all there is left to put back
+    }
+    this.enter();
   }
 
   private writeNow(text: string): void {

@@ -1,4 +1,5 @@
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { ProcUnreadableError, UnsupportedSystemError } from '../errors.js';
 import { gunzipSync } from 'node:zlib';
 import { decodeProcText } from './decode-text.js';
 import { parseAuxvPageSize } from './parse-proc.js';
@@ -18,6 +19,23 @@ export interface ProcRoot {
   path: string;
   /** Undefined for the live /proc, whose own links (/proc/self) are the kernel's. */
   realPath: string | undefined;
+}
+
+/**
+ * The proc tree to read, checked: the live /proc (on Linux only), or a directory memtop may
+ * list, whose real path confines every read below it.
+ */
+export function openProcRoot(given: string): ProcRoot {
+  const path = given.replace(/(.)\/+$/, '$1');
+  const isLive = path === '/proc';
+  if (isLive && process.platform !== 'linux') throw new UnsupportedSystemError(process.platform);
+  try {
+    if (!statSync(path).isDirectory()) throw new Error('not a directory');
+    readdirSync(path);
+    return { path, realPath: isLive ? undefined : realpathSync.native(path) };
+  } catch (error) {
+    throw new ProcUnreadableError(path, error);
+  }
 }
 
 /**

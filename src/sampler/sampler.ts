@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
@@ -16,14 +16,11 @@ import {
   type ScanMode,
 } from './page-sampler.js';
 import {
-  PF_KTHREAD,
   parseMaps,
   parseMeminfo,
   parsePasswd,
-  parseStat,
   parseStatmResidentPages,
   parseStatusKb,
-  parseStatusNumber,
 } from './parse-proc.js';
 import { defaultThreads, releasePrestarted } from './page-workers.js';
 import { loadReadRuns, openScan, type ReadRunsFunction, type ScanLoad } from './pagemap-scan.js';
@@ -40,7 +37,6 @@ import {
 import {
   STATM_LIMIT,
   STATUS_LIMIT,
-  STAT_LIMIT,
   SYSTEM_LIMIT,
   ProcessReadFailure,
   closeQuietly,
@@ -50,6 +46,7 @@ import {
 } from './proc-files.js';
 import {
   checkProcessDir,
+  openProcRoot,
   readKernelConfig,
   readPageSize,
   selfPidInProc,
@@ -57,6 +54,7 @@ import {
   type ProcRoot,
 } from './proc-root.js';
 import { ProcessNotes } from './process-notes.js';
+import { describeProcess, resolveProcesses, type PidKind } from './pid-kind.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 import { privilegeNotice, type KpageRefusal } from './privilege.js';
 
@@ -113,10 +111,6 @@ export interface SampleRequest {
    */
   statusOnlyPids?: readonly number[];
 }
-
-/** What a pid names (Sampler.describePid). */
-export type PidKind =
-  { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string } | { kind: 'missing' };
 
 /** The largest pid Linux hands out (PID_MAX_LIMIT). */
 const PID_MAX = 4_194_304;
@@ -175,17 +169,9 @@ export class Sampler {
 
   /** Checks the proc root, finds out what this user may read, and warms memtop's own code. */
   static open(options: SamplerOptions = {}): Sampler {
-    const procRoot = (options.procRoot ?? '/proc').replace(/(.)\/+$/, '$1');
-    const isLive = procRoot === '/proc';
-    if (isLive && process.platform !== 'linux') throw new UnsupportedSystemError(process.platform);
-    let root: ProcRoot;
-    try {
-      if (!statSync(procRoot).isDirectory()) throw new Error('not a directory');
-      readdirSync(procRoot);
-      root = { path: procRoot, realPath: isLive ? undefined : realpathSync.native(procRoot) };
-    } catch (error) {
-      throw new ProcUnreadableError(procRoot, error);
-    }
+    const root = openProcRoot(options.procRoot ?? '/proc');
+    const procRoot = root.path;
+    const isLive = root.realPath === undefined;
     if (isLive && !canRead('/proc/self/pagemap'))
       throw new UnsupportedSystemError('Linux without /proc/PID/pagemap');
     const notices: string[] = [];
@@ -235,44 +221,14 @@ export class Sampler {
     return sampler;
   }
 
-  /**
-   * What a pid names: a process memtop lists, a kernel thread or a zombie (which it never
-   * lists), or nothing (no such pid, a thread that is not its group's leader, or a stat file
-   * that cannot be read).
-   */
+  /** What a pid names (see describeProcess). */
   describePid(pid: number): PidKind {
-    try {
-      const dir = `${this.procRoot}/${pid}`;
-      checkProcessDir(this.root, dir);
-      const stat = parseStat(readProcText(`${dir}/stat`, STAT_LIMIT));
-      if (!stat || stat.state === 'X') return { kind: 'missing' };
-      const { comm } = stat;
-      if (stat.state === 'Z') return { kind: 'zombie', comm };
-      if (stat.flags & PF_KTHREAD) return { kind: 'kernel-thread', comm };
-      if (this.leaderOf(pid) !== pid) return { kind: 'missing' };
-      return { kind: 'process', comm };
-    } catch {
-      return { kind: 'missing' }; // gone, or a stat file that cannot be read: nothing to list
-    }
+    return describeProcess(this.root, pid);
   }
 
-  /**
-   * The processes these ids name, each once, in order: a thread's id stands for its process
-   * (its thread group's leader). Ids that name nothing are kept, for the caller to report.
-   */
+  /** The processes these ids name, each once (see resolveProcesses). */
   resolvePids(pids: readonly number[]): number[] {
-    return [...new Set(pids.map((pid) => this.leaderOf(pid)))];
-  }
-
-  /** The thread group (process) of a task id: its status's Tgid; the id itself if unknown. */
-  private leaderOf(pid: number): number {
-    try {
-      const dir = `${this.procRoot}/${pid}`;
-      checkProcessDir(this.root, dir);
-      return parseStatusNumber(readProcText(`${dir}/status`, STATUS_LIMIT), 'Tgid') ?? pid;
-    } catch {
-      return pid;
-    }
+    return resolveProcesses(this.root, pids);
   }
 
   /** Takes one whole sample. A process that vanishes mid-read simply drops out of it. */

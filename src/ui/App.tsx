@@ -13,6 +13,10 @@ export interface AppProps {
   feed: SessionFeed;
   onIntent: (intent: SessionIntent) => void;
   onQuit: () => void;
+  /** Ctrl-Z: suspend memtop as a shell's job (the terminal restored until it resumes). */
+  onSuspend?: () => void;
+  /** Ctrl-L: draw the whole screen again. */
+  onRedraw?: () => void;
   sortKey: ViewSortKey;
   intervalMs: number;
   color: boolean;
@@ -21,7 +25,17 @@ export interface AppProps {
 }
 
 /** The interactive TUI: snapshots in through the feed, intents out; it only draws. */
-export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color, drawFrame }: AppProps) {
+export function App({
+  feed,
+  onIntent,
+  onQuit,
+  onSuspend,
+  onRedraw,
+  sortKey,
+  intervalMs,
+  color,
+  drawFrame,
+}: AppProps) {
   const viewport = useTerminalSize();
   const [state, dispatch] = useReducer(
     appReducer,
@@ -35,6 +49,12 @@ export function App({ feed, onIntent, onQuit, sortKey, intervalMs, color, drawFr
   useEffect(() => {
     if (state.quit) onQuit();
   }, [state.quit, onQuit]);
+  useEffect(() => {
+    if (state.suspends > 0) onSuspend?.();
+  }, [state.suspends, onSuspend]);
+  useEffect(() => {
+    if (state.redraws > 0) onRedraw?.();
+  }, [state.redraws, onRedraw]);
   return (
     <FrameSink.Provider value={drawFrame}>
       <CurrentScreen state={state} />

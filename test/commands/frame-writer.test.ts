@@ -42,4 +42,14 @@ describe('FrameWriter', () => {
       SYNC[0] + '\x1b[?25l\x1b[2J' + at(1, 'a') + at(2, 'b') + at(3, 'c') + SYNC[1],
     ]);
   });
+
+  it('redraws the last frame whole (Ctrl-L, back from a suspend)', () => {
+    const written: string[] = [];
+    const frames = new FrameWriter({ write: (data: string) => written.push(data) });
+    frames.draw(['a', 'b'], 80);
+    frames.redraw();
+    expect(written[1]).toBe(written[0]);
+    frames.draw(['a', 'c'], 80); // then line by line again
+    expect(written[2]).toBe(SYNC[0] + at(2, 'c') + SYNC[1]);
+  });
 });

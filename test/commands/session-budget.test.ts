@@ -13,7 +13,7 @@ const RSS_KIB = 4096;
 const MS_PER_READ = 4;
 
 /** A privileged fake: reads processes from status alone when asked, and reports CPU time. */
-function budgetSource(): SampleSource & { reads: number[][] } {
+function budgetSource(): { reads: number[][]; listPids(): number[] } & SampleSource {
   const reads: number[][] = [];
   return {
     privileged: true,

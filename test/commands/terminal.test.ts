@@ -76,4 +76,31 @@ describe('TerminalGuard', () => {
     guard.restore();
     expect(term.written.at(-1)).toBe(LEAVE_ALTERNATE_SCREEN);
   });
+
+  it('re-enters the alternate screen and raw mode after a stop, from the modes the shell put back', () => {
+    const term = new FakeTerminal();
+    const modes: boolean[] = [];
+    const guard = new TerminalGuard(term, { isTTY: true, setRawMode: (m) => modes.push(m) });
+    guard.enter();
+    guard.restore();
+    guard.reenter();
+    expect(term.written.at(-1)).toContain('\x1b[?1049h');
+    // Off, then on: Node would skip setting the mode it believes is already set.
+    expect(modes).toEqual([false, false, true]);
+    guard.restore();
+    expect(term.written.at(-1)).toBe(LEAVE_ALTERNATE_SCREEN);
+  });
+});
+
+describe('TerminalOutput while memtop is suspended', () => {
+  it('writes nothing between hold() and release(), and calls back all the same', () => {
+    const term = new FakeTerminal();
+    const out = new TerminalOutput(term);
+    out.hold();
+    let called = 0;
+    out.write('frame', () => called++);
+    out.release();
+    out.write('next');
+    expect([term.written, called]).toEqual([['next'], 1]);
+  });
 });

@@ -489,11 +489,12 @@ describe('memtop TUI end to end in tmux (requires tmux)', () => {
     const memtop = Number(
       readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/)[0],
     );
-    // The bin runs as the shell that ran it, with the V8 flags of its preamble.
+    // The bin runs as the shell that ran it, with the flags of its preamble.
     expect(readFileSync(`/proc/${memtop}/cmdline`, 'utf8').split('\0').slice(0, -1)).toEqual([
       'node',
       '--no-memory-reducer',
       '--no-concurrent-recompilation',
+      '--inspect-port=[ff02::1]:9229',
       CLI,
       '-d',
       '1',

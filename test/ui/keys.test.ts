@@ -32,6 +32,10 @@ describe('key table', () => {
     }
     expect(resolveKey('q', none, 'pages')).toBe('quit');
     expect(resolveKey('c', k({ ctrl: true }), 'prompt')).toBe('quit');
+    for (const context of ['processes', 'pages', 'help', 'prompt', 'sort'] as const) {
+      expect(resolveKey('z', k({ ctrl: true }), context)).toBe('suspend');
+      expect(resolveKey('l', k({ ctrl: true }), context)).toBe('redraw');
+    }
     expect(resolveKey('<', none, 'processes')).toBe('sort-prev');
     expect(resolveKey('>', none, 'processes')).toBe('sort-next');
     expect(resolveKey('s', none, 'processes')).toBe('sort-pick');

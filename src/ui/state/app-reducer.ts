@@ -219,6 +219,9 @@ function back(state: AppState, nowMs: number): AppState {
 }
 
 function command(state: AppState, cmd: Command, nowMs: number): AppState {
+  // Everywhere, a prompt open or not: they act on the terminal, not on the screen's state.
+  if (cmd === 'suspend') return { ...state, suspends: state.suspends + 1 };
+  if (cmd === 'redraw') return { ...state, redraws: state.redraws + 1 };
   if (state.prompt) return promptCommand(state, cmd, nowMs);
   if (MOVES.has(cmd) || cmd === 'left' || cmd === 'right') return moveOn(state, cmd, nowMs);
   const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };

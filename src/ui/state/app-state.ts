@@ -88,6 +88,10 @@ export interface AppState {
   /** A one-off note on the status line (a process exited, the interval changed). */
   message: string | undefined;
   quit: boolean;
+  /** Ctrl-Z presses: each asks the terminal's owner to suspend memtop. */
+  suspends: number;
+  /** Ctrl-L presses: each asks for the whole screen to be drawn again. */
+  redraws: number;
 }
 
 export type AppAction =
@@ -135,6 +139,8 @@ export function initialAppState(options: AppOptions): AppState {
     prompt: undefined,
     message: undefined,
     quit: false,
+    suspends: 0,
+    redraws: 0,
   };
 }
 
