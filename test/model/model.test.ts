@@ -94,7 +94,7 @@ describe('/proc text parsers', () => {
     const head = '00400000-00401000 r--p 00000000 fe:00 5 ';
     expect(parseMapsLine(`${head.padEnd(72)}  odd name`)?.path).toBe(' odd name');
     expect(parseMapsLine(head)?.path).toBe('');
-    const long = 'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 123456789012345678901 ';
+    const long = 'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 18446744073709551615 ';
     expect(parseMapsLine(`${long} [x]`)?.path).toBe('[x]');
   });
 });
