@@ -5,7 +5,8 @@
  * screen) and while a sample runs (sent just after the next one started); memtop's RSS is read
  * from /proc as it runs. vm.max_map_count is raised for the workload and put back at the end.
  *
- * Run: npm run bench:mappings [-- --mappings N --rounds N --interval S]
+ * Run: npm run bench:mappings [-- --mappings N --rounds N --interval S --cli PATH]
+ * (--cli: another build's dist/cli.js, to compare)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI } from '../test/helpers/cli.js';
 import { raiseMapCount } from '../test/helpers/map-count.js';
 import { Workload } from '../test/helpers/workload.js';
+import { measureMappingMemory } from './mapping-memory.js';
 import { fmtMs, median, runBinWithThisNode } from './measure.js';
 
 const SOCKET = `memtop-bench-mappings-${process.pid}`;
@@ -43,7 +45,8 @@ interface Screen {
 
 function capture(): Screen {
   const raw = tmux('capture-pane', '-p', '-e', '-t', 'bench').split('\n');
-  const selected = raw.findIndex((l) => l.includes('\x1b[7m'));
+  // eslint-disable-next-line no-control-regex
+  const selected = raw.findIndex((l) => /\x1b\[(?:0;)?7m/.test(l));
   // eslint-disable-next-line no-control-regex
   const lines = raw.map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
   return { lines, selected };
@@ -118,7 +121,9 @@ function moveKey(): string {
 async function main(): Promise<void> {
   const mappings = option('mappings', 200_000);
   const rounds = option('rounds', 4);
-  const intervalS = option('interval', 3);
+  const intervalS = option('interval', 10);
+  const cliAt = process.argv.indexOf('--cli');
+  const cli = cliAt >= 0 ? process.argv[cliAt + 1]! : CLI;
   runBinWithThisNode();
   const restoreMapCount = raiseMapCount(mappings);
   let workload: Workload | undefined;
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
       'send-keys',
       '-t',
       'bench',
-      `env CI=false ${CLI} -d ${intervalS} -p ${workload.pid}; exit`,
+      `env CI=false ${cli} -d ${intervalS} -p ${workload.pid}; exit`,
       'Enter',
     );
     await waitFor('the process row', (s) => s.lines.some((l) => l.includes(`${workload!.pid} `)));
@@ -168,7 +173,7 @@ async function main(): Promise<void> {
     }
     const peak = rssMiB(pid);
     tmux('send-keys', '-t', 'bench', 'q');
-    const line2 = (label: string, value: string) => console.log(`  ${label.padEnd(46)}${value}`);
+    const line2 = (label: string, value: string) => console.log(`  ${label.padEnd(52)}${value}`);
     const ms = (xs: number[]) => `${fmtMs(median(xs))} / ${fmtMs(p95(xs))} ms  (${xs.length} keys)`;
     console.log(
       `memtop mapping view, one process with ${total} mappings, ${COLUMNS}×${ROWS}, ` +
@@ -182,6 +187,12 @@ async function main(): Promise<void> {
     line2('memtop RSS in the mapping view (median)', `${median(rss).toFixed(0)} MiB`);
     line2('memtop peak RSS (VmHWM)', `${peak.peak.toFixed(0)} MiB`);
     console.log(`  keys: Down or Home, ${KEYS.join(' ')} (< > sort, g group)`);
+    const memory = await measureMappingMemory(workload.pid);
+    const bytes = (b: number) => `${b.toFixed(0)} B`;
+    console.log(`Heap per mapping, ${memory.mappings} mappings (this process, after GC):`);
+    line2('a focused sample (Mapping objects, one page each)', bytes(memory.snapshotBytes));
+    line2('the mapping view over it, by address', bytes(memory.viewBytes));
+    line2('  after a sort by RSS and grouping by file', bytes(memory.viewSortedBytes));
   } finally {
     try {
       tmux('kill-server');
