@@ -111,6 +111,8 @@ const p95 = (xs: readonly number[]) =>
 /** The keys of one round after its first, each changing what viewState sees. */
 const KEYS = ['Down', 'PageDown', 'End', 'Up', 'Home', '>', '<', 'g', 'End', 'Home', 'g'];
 
+const MOVES = new Set(['Down', 'Up', 'PageDown', 'End', 'Home']);
+
 /** A move that changes the selection wherever it is: Down from the top row, else Home. */
 function moveKey(): string {
   const s = capture();
@@ -150,6 +152,8 @@ async function main(): Promise<void> {
     await waitFor('its first row', (s) => /^[0-9a-f]+-[0-9a-f]+ /.test(s.lines[3] ?? ''));
     const openMs = performance.now() - t0;
     const between: number[] = [];
+    const moves: number[] = [];
+    const reorders: number[] = [];
     const during: number[] = [];
     const rss: number[] = [];
     const sampleMs: number[] = [];
@@ -163,7 +167,9 @@ async function main(): Promise<void> {
       rss.push(rssMiB(pid).rss);
       for (const key of [moveKey(), ...KEYS]) {
         if (performance.now() - frameAt > intervalS * 1000 - 300) break;
-        between.push(await timeKey(key));
+        const ms = await timeKey(key);
+        between.push(ms);
+        (MOVES.has(key) ? moves : reorders).push(ms);
       }
       // Just after the next sample started: the key waits for the main thread.
       const next = frameAt + intervalS * 1000 + 100;
@@ -181,6 +187,8 @@ async function main(): Promise<void> {
     );
     line2('open (Enter on the process to first rows)', `${fmtMs(openMs)} ms`);
     line2('key to screen between samples (median / p95)', ms(between));
+    line2('  of which moves (arrows, PgDn, Home, End)', ms(moves));
+    line2('  of which sort and group changes (< > g)', ms(reorders));
     line2('key to screen while a sample runs (median / p95)', ms(during));
     line2('sample time shown in the header (median)', `${fmtMs(median(sampleMs))} ms`);
     line2('memtop RSS on the process list', `${list.rss.toFixed(0)} MiB`);

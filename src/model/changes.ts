@@ -178,13 +178,26 @@ function count(into: PageChanges, change: Change): void {
   }
 }
 
+/**
+ * The rows' virtual page numbers of each page table compared, kept while the table lives: the
+ * current sample's are the previous sample's at the next comparison (a table and its mappings
+ * never change once sampled), so each is computed once, not twice.
+ */
+const vpnsOf = new WeakMap<
+  PageTable,
+  { mappings: readonly Mapping[]; pageSize: number; vpns: Float64Array }
+>();
+
 /** Virtual page number of each row, in ascending order (maps is sorted, rows follow it). */
 function rowVpns(mappings: readonly Mapping[], pages: PageTable, pageSize: number): Float64Array {
+  const known = vpnsOf.get(pages);
+  if (known?.mappings === mappings && known.pageSize === pageSize) return known.vpns;
   const vpns = new Float64Array(pages.count);
   for (const m of mappings) {
     const base = m.start / pageSize;
     for (let r = m.pageBegin; r < m.pageEnd; r++) vpns[r] = base + pages.pageIndex[r]!;
   }
+  vpnsOf.set(pages, { mappings, pageSize, vpns });
   return vpns;
 }
 

@@ -35,11 +35,15 @@ async function waitFor(what: string, test: (lines: string[], selected: number) =
   }
 }
 
-/** "000000400000-000000401000 r--p", as the ADDRESS and PERM columns show a maps line. */
-function rowStart(mapsLine: string): string {
+/**
+ * Whether a row shows a maps line: its ADDRESS (start-end, 12 digits each, or the start alone
+ * for the [vsyscall] page, whose end needs more digits) and its PERM.
+ */
+function showsMapping(row: string | undefined, mapsLine: string): boolean {
   const [range, perms] = mapsLine.split(' ');
   const [start, end] = range!.split('-').map((a) => a.padStart(12, '0'));
-  return `${start}-${end} ${perms}`;
+  const [address, shownPerms] = (row ?? '').split(/ +/);
+  return (address === `${start}-${end}` || address === start) && shownPerms === perms;
 }
 
 describe('mapping view with 200,000 mappings', () => {
@@ -73,21 +77,20 @@ describe('mapping view with 200,000 mappings', () => {
     );
     tmux('send-keys', '-t', 'view', 'Enter');
     const opened = await waitFor('the first rows', (lines) =>
-      lines.some((l) => l.startsWith(rowStart(maps[1]!))),
+      lines.some((l) => showsMapping(l, maps[1]!)),
     );
     const title = opened.lines.findIndex((l) => l.includes('ADDRESS'));
     expect(opened.lines[1]).toMatch(new RegExp(`^${maps.length} mappings`));
-    expect(opened.lines.slice(title + 1, title + 4).map((l) => l.slice(0, 30))).toEqual(
-      maps.slice(0, 3).map(rowStart),
-    );
+    for (let i = 0; i < 3; i++)
+      expect(showsMapping(opened.lines[title + 1 + i], maps[i]!)).toBe(true);
     expect(opened.selected).toBe(title + 1);
     tmux('send-keys', '-t', 'view', 'End');
     const end = await waitFor(
       'the last mapping selected',
-      (lines, selected) => selected > title && lines[selected]!.startsWith(rowStart(maps.at(-1)!)),
+      (lines, selected) => selected > title && showsMapping(lines[selected], maps.at(-1)!),
     );
     // The rows above it are the mappings before it, in address order.
-    expect(end.lines[end.selected - 1]!.startsWith(rowStart(maps.at(-2)!))).toBe(true);
+    expect(showsMapping(end.lines[end.selected - 1], maps.at(-2)!)).toBe(true);
     // The totals line: RSS as smaps_rollup counts it (the workload is quiescent), and the count.
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const rssBytes = Number(/^Rss:\s+(\d+) kB/m.exec(rollup)![1]) * 1024;
