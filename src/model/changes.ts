@@ -57,6 +57,7 @@ export const CHANGE_KEYS = [
 /** The changes of one process, its mappings (by index in `current.mappings`) and its pages. */
 export interface ProcessChanges {
   totals: PageChanges;
+  /** By index in `current.mappings`; mappings where nothing changed share one frozen record. */
   mappings: PageChanges[];
   /** One Change per row of current.pages: what happened to that page in the last interval. */
   pages: Uint8Array;
@@ -142,6 +143,9 @@ export function emptyChanges(withPfns: boolean): PageChanges {
       };
 }
 
+const NO_CHANGES: PageChanges = Object.freeze(emptyChanges(true));
+const NO_CHANGES_WITHOUT_PFNS: PageChanges = Object.freeze(emptyChanges(false));
+
 function count(into: PageChanges, change: Change): void {
   switch (change) {
     case Change.CowBreak:
@@ -174,13 +178,26 @@ function count(into: PageChanges, change: Change): void {
   }
 }
 
+/**
+ * The rows' virtual page numbers of each page table compared, kept while the table lives: the
+ * current sample's are the previous sample's at the next comparison (a table and its mappings
+ * never change once sampled), so each is computed once, not twice.
+ */
+const vpnsOf = new WeakMap<
+  PageTable,
+  { mappings: readonly Mapping[]; pageSize: number; vpns: Float64Array }
+>();
+
 /** Virtual page number of each row, in ascending order (maps is sorted, rows follow it). */
 function rowVpns(mappings: readonly Mapping[], pages: PageTable, pageSize: number): Float64Array {
+  const known = vpnsOf.get(pages);
+  if (known?.mappings === mappings && known.pageSize === pageSize) return known.vpns;
   const vpns = new Float64Array(pages.count);
   for (const m of mappings) {
     const base = m.start / pageSize;
     for (let r = m.pageBegin; r < m.pageEnd; r++) vpns[r] = base + pages.pageIndex[r]!;
   }
+  vpnsOf.set(pages, { mappings, pageSize, vpns });
   return vpns;
 }
 
@@ -203,7 +220,9 @@ export function diffProcessPages(
   const pv = rowVpns(previous.mappings, prev, pageSize);
   const cv = rowVpns(current.mappings, cur, pageSize);
   const totals = emptyChanges(withPfns);
-  const mappings = current.mappings.map(() => emptyChanges(withPfns));
+  // A mapping where nothing changed shares one frozen record: no object per mapping.
+  const unchanged = withPfns ? NO_CHANGES : NO_CHANGES_WITHOUT_PFNS;
+  const mappings = new Array<PageChanges>(current.mappings.length).fill(unchanged);
   const pages = new Uint8Array(cur.count);
   // The merged walk visits pages in ascending address order, so one pointer finds the current
   // mapping that holds each page (freed pages of a mapping that is gone count in totals only).
@@ -212,7 +231,9 @@ export function diffProcessPages(
   const mappingAt = (vpn: number): PageChanges | undefined => {
     while (m < list.length && list[m]!.end / pageSize <= vpn) m++;
     const mapping = list[m];
-    return mapping && mapping.start / pageSize <= vpn ? mappings[m] : undefined;
+    if (!mapping || mapping.start / pageSize > vpn) return undefined;
+    if (mappings[m] === unchanged) mappings[m] = emptyChanges(withPfns);
+    return mappings[m];
   };
   let i = 0;
   let j = 0;

@@ -1,6 +1,9 @@
 import { MemoryClass, PageKind, isDirtyPage, memoryClass, pageKind } from './page-bits.js';
 import { PSS_SHIFT, type Counters, type PageTable } from './types.js';
 
+/** 1 << PSS_SHIFT, computed once (an exponentiation per page costs more than the rest). */
+const PSS_ONE = 2 ** PSS_SHIFT;
+
 /** A zeroed set of counters. */
 export function emptyCounters(): Counters {
   return {
@@ -21,7 +24,7 @@ export function emptyCounters(): Counters {
 
 /** PSS in whole bytes, rounded down as the kernel rounds it. */
 export function pssBytes(counters: Pick<Counters, 'pssFixed'>): number {
-  return Math.floor(counters.pssFixed / 2 ** PSS_SHIFT);
+  return Math.floor(counters.pssFixed / PSS_ONE);
 }
 
 /** Adds b into a (a is a fresh accumulator owned by the caller). */
@@ -67,8 +70,6 @@ export const COUNTER_KEYS = [
   'shmemBytes',
 ] as const satisfies readonly (keyof Counters)[];
 export const COUNTER_SLOTS = COUNTER_KEYS.length;
-/** 1 << PSS_SHIFT, computed once (an exponentiation per page costs more than the rest). */
-const PSS_ONE = 2 ** PSS_SHIFT;
 const RSS = 0;
 const PSS = 1;
 const USS = 2;
@@ -84,9 +85,20 @@ const SHMEM = 11;
 
 /** The counters stored at acc[at .. at + COUNTER_SLOTS). */
 export function countersAt(acc: Float64Array, at: number): Counters {
-  const c = emptyCounters();
-  for (let k = 0; k < COUNTER_SLOTS; k++) c[COUNTER_KEYS[k]!] = acc[at + k]!;
-  return c;
+  return {
+    rssBytes: acc[at + RSS]!,
+    pssFixed: acc[at + PSS]!,
+    ussBytes: acc[at + USS]!,
+    sharedBytes: acc[at + SHARED]!,
+    sharedCleanBytes: acc[at + SHARED_CLEAN]!,
+    sharedDirtyBytes: acc[at + SHARED_DIRTY]!,
+    privateCleanBytes: acc[at + PRIVATE_CLEAN]!,
+    privateDirtyBytes: acc[at + PRIVATE_DIRTY]!,
+    swapBytes: acc[at + SWAP]!,
+    anonBytes: acc[at + ANON]!,
+    fileBytes: acc[at + FILE]!,
+    shmemBytes: acc[at + SHMEM]!,
+  };
 }
 
 /**
@@ -142,14 +154,18 @@ export function accountRows(
   }
 }
 
-/** Counts rows begin..end-1 of a page table exactly as smaps_account() does (see accountPages). */
+/**
+ * Counts rows begin..end-1 of a page table exactly as smaps_account() does (see accountPages);
+ * `scratch` (COUNTER_SLOTS numbers, overwritten) saves an allocation per call.
+ */
 export function computeCounters(
   pages: PageTable,
   begin: number,
   end: number,
   pageSize: number,
+  scratch: Float64Array = new Float64Array(COUNTER_SLOTS),
 ): Counters {
-  const acc = new Float64Array(COUNTER_SLOTS);
-  accountRows(acc, 0, pages, begin, end, pageSize);
-  return countersAt(acc, 0);
+  scratch.fill(0, 0, COUNTER_SLOTS);
+  accountRows(scratch, 0, pages, begin, end, pageSize);
+  return countersAt(scratch, 0);
 }

@@ -2,7 +2,7 @@
  * Whom one process shares the most with, as a whole and mapping by mapping: what the TUI's
  * "shares the most with" view and the mapping view's SHARED WITH column show.
  */
-import { groupMappings } from './group.js';
+import { indexFileGroups } from './group.js';
 import { sharesMostWith, type ShareTally, type SharerIndex } from './sharers.js';
 
 export interface SharingReport {
@@ -13,10 +13,12 @@ export interface SharingReport {
   /** Every process sharing pages with this one, largest first. */
   sharesWith: ShareTally[];
   /**
-   * By mapping start address: the processes sharing the most of its pages, largest first (empty
-   * when it shares nothing; a mapping not in the sample has no entry).
+   * By mapping start address, for the mappings that share pages: the processes sharing the most
+   * of its pages, largest first (see mappingSharedWith for the others).
    */
   byMapping: Map<number, ShareTally[]>;
+  /** The start addresses of all the process's mappings in the sample, ascending. */
+  mappingStarts: Float64Array;
   /** By file group key (see groupMappings): the same over all mappings of one file. */
   byGroup: Map<string, ShareTally[]>;
 }
@@ -35,21 +37,23 @@ export function computeSharingReport(
   const subject = index.processes.findIndex((p) => p.pid === pid);
   const p = index.processes[subject];
   if (!p?.pages || !p.mappings || p.access !== 'pages') return undefined;
+  // Only mappings that share pages get a list (a process may have 200,000 that do not).
   const all = new Map<number, ShareTally[]>();
   for (const m of p.mappings) {
-    const shares = m.counters.sharedBytes > 0;
-    all.set(
-      m.start,
-      shares ? sharesMostWith(index, subject, pageSize, m.pageBegin, m.pageEnd) : [],
-    );
+    if (!(m.counters.sharedBytes > 0)) continue;
+    const list = sharesMostWith(index, subject, pageSize, m.pageBegin, m.pageEnd);
+    if (list.length > 0) all.set(m.start, list);
   }
   const byMapping = new Map<number, ShareTally[]>();
   for (const [start, list] of all) byMapping.set(start, list.slice(0, perMapping));
   const byGroup = new Map<string, ShareTally[]>();
-  for (const g of groupMappings(p.mappings)) {
-    if (g.mappings.length < 2) continue;
-    const merged = mergeShareTallies(g.mappings.map((m) => all.get(m.start) ?? []));
-    byGroup.set(g.key, merged.slice(0, perMapping));
+  for (const g of indexFileGroups(p.mappings).groups) {
+    const lists: ShareTally[][] = [];
+    for (const i of g.members) {
+      const list = all.get(p.mappings[i]!.start);
+      if (list) lists.push(list);
+    }
+    byGroup.set(g.key, mergeShareTallies(lists).slice(0, perMapping));
   }
   return {
     pid,
@@ -58,8 +62,32 @@ export function computeSharingReport(
     // The mappings' rows are disjoint, so their tallies add up to the whole process's.
     sharesWith: mergeShareTallies([...all.values()]),
     byMapping,
+    mappingStarts: Float64Array.from(p.mappings, (m) => m.start).sort(),
     byGroup,
   };
+}
+
+const NO_SHARERS: readonly ShareTally[] = Object.freeze([]);
+
+/**
+ * Whom one mapping (by start address) shares the most with: empty when it shares nothing,
+ * undefined when the report's sample has no mapping there.
+ */
+export function mappingSharedWith(
+  report: SharingReport,
+  start: number,
+): readonly ShareTally[] | undefined {
+  const list = report.byMapping.get(start);
+  if (list) return list;
+  const starts = report.mappingStarts;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return starts[lo] === start ? NO_SHARERS : undefined;
 }
 
 /** Several tallies of the same processes (a file's mappings) as one, largest first. */

@@ -10,6 +10,7 @@ import { PSS_SHIFT } from './types.js';
 import type {
   Counters,
   Mapping,
+  MapsEntry,
   ProcessSample,
   RawProcess,
   RawSystem,
@@ -80,6 +81,22 @@ export interface BuildOptions {
   focusPid?: number;
 }
 
+/** A maps entry with its counters, every Mapping of one shape (no spread: 200,000 a sample). */
+function toMapping(e: MapsEntry, counters: Counters, pageBegin: number, pageEnd: number): Mapping {
+  return {
+    start: e.start,
+    end: e.end,
+    perms: e.perms,
+    offset: e.offset,
+    dev: e.dev,
+    inode: e.inode,
+    path: e.path,
+    counters,
+    pageBegin,
+    pageEnd,
+  };
+}
+
 /** Turns what was read of one process into its accounted sample. */
 export function buildProcessSample(
   raw: RawProcess,
@@ -107,33 +124,29 @@ export function buildProcessSample(
     }
     totals = countersAt(sums, 0);
     if (wantMappings) {
-      mappings = maps.map((entry, m) => ({
-        ...entry,
-        counters: countersAt(acc, m * COUNTER_SLOTS),
-        pageBegin: 0,
-        pageEnd: 0,
-      }));
+      mappings = maps.map((entry, m) => toMapping(entry, countersAt(acc, m * COUNTER_SLOTS), 0, 0));
     }
   } else if (raw.access === 'pages' && raw.pages && ranges) {
     const pages = raw.pages;
+    const scratch = new Float64Array(COUNTER_SLOTS);
     mappings = maps.map((entry, m) => {
       const pageBegin = ranges[2 * m]!;
       const pageEnd = ranges[2 * m + 1]!;
-      const counters = computeCounters(pages, pageBegin, pageEnd, pageSize);
-      return { ...entry, counters, pageBegin, pageEnd };
+      const counters = computeCounters(pages, pageBegin, pageEnd, pageSize, scratch);
+      return toMapping(entry, counters, pageBegin, pageEnd);
     });
     totals = emptyCounters();
     for (const m of mappings) addCounters(totals, m.counters);
   } else {
     totals = countersFromSmaps(raw.smapsRollup ?? {});
-    mappings = maps.map((entry, m) => ({
-      ...entry,
-      counters: raw.smapsMappings?.[m]
-        ? countersFromSmaps(raw.smapsMappings[m])
-        : unknownCounters(UNKNOWN),
-      pageBegin: ranges?.[2 * m] ?? 0,
-      pageEnd: ranges?.[2 * m + 1] ?? 0,
-    }));
+    mappings = maps.map((entry, m) =>
+      toMapping(
+        entry,
+        raw.smapsMappings?.[m] ? countersFromSmaps(raw.smapsMappings[m]) : unknownCounters(UNKNOWN),
+        ranges?.[2 * m] ?? 0,
+        ranges?.[2 * m + 1] ?? 0,
+      ),
+    );
   }
   const sample: ProcessSample = { ...base, totals };
   if (wantMappings) sample.mappings = mappings;

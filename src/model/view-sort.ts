@@ -90,3 +90,81 @@ export function sortRowsBy<T>(
   });
   return keyed.map((k) => k.row);
 }
+
+/** The value a sort key gives one row (NaN: unknown); 'name' has none (see rankNames). */
+export function sortValue(key: ViewSortKey, f: SortFields): number {
+  return key === 'name' ? Number.NaN : numberFor(key, f);
+}
+
+const collator = new Intl.Collator();
+
+/** Each name's rank among the distinct names in `localeCompare` order: names sorted as numbers. */
+export function rankNames(names: readonly string[]): Float64Array {
+  const distinct = [...new Set(names)].sort(collator.compare);
+  const rank = new Map(distinct.map((name, i) => [name, i]));
+  return Float64Array.from(names, (name) => rank.get(name)!);
+}
+
+/**
+ * The order of rows by their values, as sortRowsBy orders them: largest first unless
+ * `ascending`, unknown (NaN) last; rows of equal value keep their given order, so rows given in
+ * id order break ties by id. A bucket sort over the distinct values (found by a native sort of
+ * the numbers): no comparison callback and no object per row.
+ */
+export function sortPositions(values: Float64Array, ascending: boolean): Uint32Array {
+  const n = values.length;
+  const distinct = distinctValues(values);
+  const d = distinct.length;
+  // Bucket of each row: its value's place in the order drawn; d is the bucket of the unknown.
+  const bucket = new Uint32Array(n);
+  const starts = new Uint32Array(d + 2);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let b = d;
+    if (!Number.isNaN(v)) {
+      let lo = 0;
+      let hi = d - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (distinct[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+      b = ascending ? lo : d - 1 - lo;
+    }
+    bucket[i] = b;
+    starts[b + 1]! += 1;
+  }
+  for (let b = 1; b <= d + 1; b++) starts[b]! += starts[b - 1]!;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[starts[bucket[i]!]!++] = i;
+  return order;
+}
+
+/** Few distinct values are collected without sorting every value. */
+const FEW_VALUES = 32;
+
+/** The distinct known values, ascending. */
+function distinctValues(values: Float64Array): Float64Array {
+  const few: number[] = [];
+  let last = Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === last || Number.isNaN(v)) continue;
+    last = v;
+    if (few.includes(v)) continue;
+    if (few.length === FEW_VALUES) return sortedDistinct(values);
+    few.push(v);
+  }
+  return Float64Array.from(few).sort();
+}
+
+function sortedDistinct(values: Float64Array): Float64Array {
+  const sorted = Float64Array.from(values).sort(); // NaN sorts last
+  let d = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    if (Number.isNaN(v)) break;
+    if (d === 0 || v !== sorted[d - 1]) sorted[d++] = v;
+  }
+  return sorted.subarray(0, d);
+}

@@ -48,13 +48,13 @@ export function mappingLabel(r: MappingRow): string {
 }
 
 /** Above this, an address is the kernel's (the [vsyscall] page), not the process's own. */
-const USER_SPACE_END = 2 ** 57;
+export const USER_SPACE_END = 2 ** 57;
 
 /**
  * Hex digits of the address column: enough for the highest user-space end address, at least 8.
  * The [vsyscall] page lies far above; its row shows only its start.
  */
-export function addressWidth(rows: readonly MappingRow[]): number {
+export function addressWidth(rows: readonly { end: number }[]): number {
   let max = 0;
   for (const r of rows) if (r.end <= USER_SPACE_END) max = Math.max(max, r.end);
   return Math.max(8, formatAddress(max).length);

@@ -191,7 +191,8 @@ export abstract class WorkloadTarget {
 
   abstract readonly pid: number;
   /** Sends one command line; resolves with the reply's fields after `ok`. */
-  abstract send(cmd: string): Promise<string[]>;
+  /** Sends one command; `timeoutMs`: how long its reply may take (default 10 s). */
+  abstract send(cmd: string, timeoutMs?: number): Promise<string[]>;
 
   private async region(cmd: string): Promise<number> {
     return parseNumber((await this.send(cmd))[0], 'address');
@@ -238,7 +239,8 @@ export abstract class WorkloadTarget {
     await this.send(`thp ${on ? 'on' : 'off'}`);
   }
   async many(n: number): Promise<ManyLayout> {
-    const f = await this.send(`many ${count(n)}`);
+    // Each mapping is an mmap and a munmap: allow 0.2 ms each beyond the usual wait.
+    const f = await this.send(`many ${count(n)}`, REPLY_TIMEOUT_MS + n / 5);
     const first = parseNumber(f[0], 'address');
     const stride = parseNumber(f[1], 'stride');
     const written = parseNumber(f[2], 'count');
@@ -283,8 +285,8 @@ export class WorkloadChild extends WorkloadTarget {
   ) {
     super();
   }
-  send(cmd: string): Promise<string[]> {
-    return this.parent.send(`child ${this.index} ${cmd}`);
+  send(cmd: string, timeoutMs?: number): Promise<string[]> {
+    return this.parent.send(`child ${this.index} ${cmd}`, timeoutMs);
   }
 }
 
@@ -391,7 +393,7 @@ export class Workload extends WorkloadTarget {
     return this.exitStatus === undefined;
   }
 
-  send(cmd: string): Promise<string[]> {
+  send(cmd: string, timeoutMs = REPLY_TIMEOUT_MS): Promise<string[]> {
     if (cmd.includes('\n')) return Promise.reject(new Error('command contains a newline'));
     if (this.exitStatus !== undefined) {
       return Promise.reject(new Error(`workload ${this.pid} ${this.exitStatus}: cannot '${cmd}'`));
@@ -404,8 +406,8 @@ export class Workload extends WorkloadTarget {
         abandoned: false,
         timer: setTimeout(() => {
           p.abandoned = true;
-          reject(new Error(`workload ${this.pid}: no reply to '${cmd}' in ${REPLY_TIMEOUT_MS} ms`));
-        }, REPLY_TIMEOUT_MS),
+          reject(new Error(`workload ${this.pid}: no reply to '${cmd}' in ${timeoutMs} ms`));
+        }, timeoutMs),
       };
       this.pending.push(p);
       this.proc.stdin.write(`${cmd}\n`);

@@ -392,7 +392,7 @@ describe('session updates', () => {
     const sharing = computeSharingReport(index, after.timeMs, 11, PAGE);
     const next = feed(s, { snapshot: after, changes, sharers: index, sharing });
     expect(next.previous).toBe(before);
-    expect(next.mappings.rows[0]!.sharedWith?.map((t) => t.pid)).toEqual([10]);
+    expect(next.mappings.rows.at(0)!.sharedWith?.map((t) => t.pid)).toEqual([10]);
     expect(feed(next, { snapshot: after, changes, sharers: index, sharing })).toBe(next);
   });
 

@@ -24,31 +24,59 @@ function clampScroll(index: number, scrollTop: number, count: number, pageRows: 
   return Math.max(0, top);
 }
 
+/**
+ * Rows a cursor moves over, by position: a list too long to hold a key per row (200,000
+ * mappings) gives keys on demand.
+ */
+export interface KeyedRows {
+  readonly length: number;
+  keyAt(index: number): string;
+  /** −1 when no row has that key. */
+  indexOfKey(key: string): number;
+}
+
+/** An array of keys as KeyedRows. */
+export function keyedRows(keys: readonly string[]): KeyedRows {
+  return {
+    length: keys.length,
+    keyAt: (i) => keys[i]!,
+    indexOfKey: (key) => keys.indexOf(key),
+  };
+}
+
 /** Re-finds the selected key in new rows; when its row is gone, the selection stays where it was. */
 export function followSelection(
   cursor: ListCursor,
-  keys: readonly string[],
+  keys: readonly string[] | KeyedRows,
   pageRows: number,
 ): ListCursor {
-  if (keys.length === 0) return { selectedKey: cursor.selectedKey, selectedIndex: 0, scrollTop: 0 };
-  let index = cursor.selectedKey === undefined ? -1 : keys.indexOf(cursor.selectedKey);
-  if (index < 0) index = Math.min(Math.max(0, cursor.selectedIndex), keys.length - 1);
+  const rows = Array.isArray(keys) ? keyedRows(keys) : (keys as KeyedRows);
+  const count = rows.length;
+  if (count === 0) return { selectedKey: cursor.selectedKey, selectedIndex: 0, scrollTop: 0 };
+  const key = cursor.selectedKey;
+  const at = cursor.selectedIndex;
+  // Most often the selection has not moved: one key compared, not a search of every row.
+  let index =
+    key === undefined ? -1 : at < count && rows.keyAt(at) === key ? at : rows.indexOfKey(key);
+  if (index < 0) index = Math.min(Math.max(0, at), count - 1);
   return {
-    selectedKey: keys[index],
+    selectedKey: rows.keyAt(index),
     selectedIndex: index,
-    scrollTop: clampScroll(index, cursor.scrollTop, keys.length, pageRows),
+    scrollTop: clampScroll(index, cursor.scrollTop, count, pageRows),
   };
 }
 
 /** Moves the selection by a key press over rows in their drawn order. */
 export function moveCursor(
   cursor: ListCursor,
-  keys: readonly string[],
+  keys: readonly string[] | KeyedRows,
   move: Move,
   pageRows: number,
 ): ListCursor {
-  if (keys.length === 0) return cursor;
-  const at = followSelection(cursor, keys, pageRows).selectedIndex;
+  const rows = Array.isArray(keys) ? keyedRows(keys) : (keys as KeyedRows);
+  const count = rows.length;
+  if (count === 0) return cursor;
+  const at = followSelection(cursor, rows, pageRows).selectedIndex;
   const page = Math.max(1, pageRows);
   const target = {
     up: at - 1,
@@ -56,16 +84,16 @@ export function moveCursor(
     'page-up': at - page,
     'page-down': at + page,
     home: 0,
-    end: keys.length - 1,
+    end: count - 1,
   }[move];
-  const index = Math.min(Math.max(0, target), keys.length - 1);
+  const index = Math.min(Math.max(0, target), count - 1);
   let scrollTop = cursor.scrollTop;
   if (move === 'page-up') scrollTop -= page;
   if (move === 'page-down') scrollTop += page;
   return {
-    selectedKey: keys[index],
+    selectedKey: rows.keyAt(index),
     selectedIndex: index,
-    scrollTop: clampScroll(index, Math.max(0, scrollTop), keys.length, pageRows),
+    scrollTop: clampScroll(index, Math.max(0, scrollTop), count, pageRows),
   };
 }
 

@@ -4,13 +4,14 @@ import { formatRow, type TableLayout } from '../table.js';
 import { padToWidth } from '../format/width.js';
 
 /**
- * The rows of a list that fit in `body` lines from its scroll position, one line each: the
+ * The rows of a list that fit in `body` lines from its scroll position, one line each (only
+ * those are built and formatted, however long the list): the
  * selected row highlighted across the width, others trimmed, in `styleOf`'s style when it gives
  * one. `empty` stands alone when there are no rows.
  */
 export function rowLines<R>(
   table: TableLayout<R>,
-  list: { rows: readonly R[]; cursor: ListCursor },
+  list: { rows: { slice(begin: number, end: number): readonly R[] }; cursor: ListCursor },
   body: number,
   width: number,
   color: boolean,

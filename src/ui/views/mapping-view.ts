@@ -1,10 +1,10 @@
 import { computeChangeRates } from '../../model/change-rates.js';
-import { diffMappingUss } from '../../model/delta.js';
 import { findProcess } from '../../model/delta.js';
 import { mappingHeader } from '../format/header.js';
 import { focusedProcess, processChangesOf, type AppState } from '../state/app-state.js';
 import { verticalLayout } from '../layout.js';
-import { addressWidth, mappingColumns, type MappingRow } from '../mapping-columns.js';
+import { mappingColumns, type MappingRow } from '../mapping-columns.js';
+import { MappingSource, NO_EXTRAS } from '../state/mapping-rows.js';
 import { STYLES, paint } from '../style.js';
 import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
 import type { ProcessSample } from '../../model/types.js';
@@ -12,17 +12,10 @@ import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 
 /** The totals line: the process's own counters, as smaps_rollup would give them. */
-function totalsRow(
-  state: AppState,
-  p: ProcessSample,
-  previous: ProcessSample | undefined,
-): MappingRow {
+function totalsRow(state: AppState, p: ProcessSample, source: MappingSource): MappingRow {
   const changes = processChangesOf(state, p);
   const sharing = state.sharing;
   const own = sharing?.pid === p.pid && sharing.startTime === p.startTime;
-  const mappings = p.mappings ?? [];
-  const delta = diffMappingUss(previous, p);
-  const deltas = mappings.map((m) => delta.get(m.start));
   return {
     key: 'total',
     kind: 'total',
@@ -33,12 +26,10 @@ function totalsRow(
     offset: 0,
     path: '',
     counters: p.totals,
-    sizeBytes: mappings.reduce((sum, m) => sum + (m.end - m.start), 0),
-    deltaBytes: deltas.includes(undefined)
-      ? undefined
-      : deltas.reduce<number>((s, d) => s + (d ?? 0), 0),
-    hasPrevious: previous?.mappings !== undefined,
-    mappingCount: mappings.length,
+    sizeBytes: source.sizeBytes,
+    deltaBytes: source.totalDeltaBytes,
+    hasPrevious: source.hasPrevious,
+    mappingCount: source.mappings.length,
     expanded: false,
     rates:
       changes &&
@@ -61,6 +52,9 @@ function emptyText(p: ProcessSample | undefined, privileged: boolean): string {
   return 'reading mappings…';
 }
 
+const previousOf = (state: AppState) =>
+  state.focus ? findProcess(state.previous, state.focus) : undefined;
+
 /** Every line of the mapping view, at most rows − 1 of them. */
 export function mappingScreenLines(state: AppState): string[] {
   const { columns: width } = state.viewport;
@@ -68,7 +62,7 @@ export function mappingScreenLines(state: AppState): string[] {
   const list = state.mappings;
   const v = verticalLayout(state.viewport, 2, 2);
   const info = { intervalMs: state.intervalMs, paused: state.paused, progress: state.progress };
-  const groups = list.rows.filter((r) => r.kind === 'group').length;
+  const groups = list.rows.groupCount;
   const count = p?.mappings?.length ?? 0;
   const summary =
     `${count} mappings` + (list.grouped ? `, grouped by file (${groups} files with several)` : '');
@@ -77,7 +71,12 @@ export function mappingScreenLines(state: AppState): string[] {
       ? mappingHeader(p, state.snapshot, info, summary, width, state.color).slice(0, v.header)
       : [];
   while (lines.length < v.header) lines.push('');
-  const columns = mappingColumns(addressWidth(list.rows));
+  // Built with the rows once per sample; a state the rows were not refreshed for builds its own.
+  const source =
+    p && list.rows.source?.process === p
+      ? list.rows.source
+      : p && new MappingSource(p, previousOf(state), NO_EXTRAS);
+  const columns = mappingColumns(source ? source.addressDigits : 8);
   const table = layoutColumns(columns, width);
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
   lines.push(
@@ -91,14 +90,9 @@ export function mappingScreenLines(state: AppState): string[] {
     ),
   );
   while (lines.length < v.header + 1 + v.body) lines.push('');
-  const previous = state.focus ? findProcess(state.previous, state.focus) : undefined;
   lines.push(
-    p?.mappings
-      ? paint(
-          formatRow(table, totalsRow(state, p, previous)).trimEnd(),
-          { bold: true },
-          state.color,
-        )
+    p?.mappings && source
+      ? paint(formatRow(table, totalsRow(state, p, source)).trimEnd(), { bold: true }, state.color)
       : '',
   );
   const left = p
