@@ -2,6 +2,7 @@ import {
   KernelThreadError,
   MemtopError,
   NoSuchProcessError,
+  ObserverPidError,
   ProcessRestrictedError,
   SomePidsMissingError,
   ZombieError,
@@ -18,6 +19,8 @@ export function pidProblem(sampler: Sampler, pid: number): MemtopError | undefin
       return new KernelThreadError(pid, found.comm);
     case 'zombie':
       return new ZombieError(pid, found.comm);
+    case 'observer':
+      return new ObserverPidError(pid, found.comm);
     default:
       return new NoSuchProcessError(pid);
   }

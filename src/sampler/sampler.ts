@@ -107,7 +107,7 @@ export interface SampleRequest {
 
 /** What a pid names (Sampler.describePid). */
 export type PidKind =
-  { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string } | { kind: 'missing' };
+  { kind: 'process' | 'kernel-thread' | 'zombie' | 'observer'; comm: string } | { kind: 'missing' };
 
 const AT_PAGESZ = 6;
 /** Processes read with their pagemap open at the same time. */
@@ -235,6 +235,8 @@ export class Sampler {
       const { comm } = stat;
       if (stat.state === 'Z') return { kind: 'zombie', comm };
       if (stat.flags & PF_KTHREAD) return { kind: 'kernel-thread', comm };
+      // memtop and its launchers are not listed (see observer.ts).
+      if (this.hiddenPids().includes(pid)) return { kind: 'observer', comm };
       return { kind: 'process', comm };
     } catch {
       return { kind: 'missing' }; // gone, or a stat file that cannot be read: nothing to list
@@ -249,7 +251,7 @@ export class Sampler {
     const mappings = request.mappings ?? false;
     const pages = request.pages ?? false;
     this.observer?.refresh();
-    const hidden = this.observer?.pids ?? (this.selfPid === undefined ? [] : [this.selfPid]);
+    const hidden = this.hiddenPids();
     const pids = (request.pids ?? this.listPids()).filter((pid) => !hidden.includes(pid));
     const raws = this.pageSampler
       ? this.readWithPfns(pids, request)
@@ -451,7 +453,7 @@ export class Sampler {
    */
   residentPagesOf(pids: readonly number[]): number {
     let pages = 0;
-    const hidden = this.observer?.pids ?? [this.selfPid];
+    const hidden = this.hiddenPids();
     for (const pid of pids) {
       if (hidden.includes(pid)) continue;
       try {
@@ -461,6 +463,11 @@ export class Sampler {
       }
     }
     return pages;
+  }
+
+  /** The processes samples leave out: memtop and its launchers, unless --include-self. */
+  private hiddenPids(): number[] {
+    return this.observer?.pids ?? (this.selfPid === undefined ? [] : [this.selfPid]);
   }
 
   /** Resolves once the sampler's worker threads (if any) can take work. */

@@ -286,15 +286,18 @@ describe('figures as if memtop were not there (root)', () => {
         encoding: 'utf8',
         env: { ...process.env, NO_COLOR: '1' },
       });
-      if (result.status !== 0) throw new Error(`memtop: ${result.stderr}`);
-      return { snap: JSON.parse(result.stdout) as SnapshotJson, self: result.pid! };
+      return { ...result, snap: JSON.parse(result.stdout) as SnapshotJson, self: result.pid! };
     };
     const counted = listSelf(['--include-self']);
+    expect(counted.status, counted.stderr).toBe(0);
     expect(counted.snap.notices.join(' ')).toMatch(/--include-self.*nothing is subtracted/);
     expect(counted.snap.processes.map((p) => p.pid)).toEqual(
       expect.arrayContaining([python.pid, counted.self]),
     );
+    // Without it memtop is not shown, and says why it leaves out the pid it was given.
     const hidden = listSelf([]);
+    expect(hidden.status).toBe(3);
+    expect(hidden.stderr).toContain(`process ${hidden.self} (node) is memtop itself`);
     expect(hidden.snap.notices.join(' ')).not.toMatch(/include-self/);
     expect(hidden.snap.processes.map((p) => p.pid)).toEqual([python.pid]);
   });
@@ -305,7 +308,7 @@ describe('memtop’s su launcher is part of the observer (root)', () => {
    * memtop under `su root -c`, as `exec`: su is its parent. $PPID is su's pid and $$ memtop's,
    * both named with -p.
    */
-  function underSu(extra: string[]): { snap: SnapshotJson; su: number } {
+  function underSu(extra: string[]): { snap: SnapshotJson; su: number; stderr: string } {
     const command = [process.execPath, CLI, 'snapshot', '--json', '--mappings', ...extra];
     const quoted = command.map(quote).join(' ');
     const pids = `${targets.join(',')},$PPID,$$`;
@@ -315,15 +318,24 @@ describe('memtop’s su launcher is part of the observer (root)', () => {
       maxBuffer: 1 << 28,
       timeout: 120_000,
     });
-    if (result.status !== 0) throw new Error(`su: ${result.stderr}`);
+    // Without --include-self memtop shows neither and exits 3, naming them.
+    const expected = extra.includes('--include-self') ? 0 : 3;
+    if (result.status !== expected) throw new Error(`su: ${result.status} ${result.stderr}`);
     const snap = JSON.parse(result.stdout) as SnapshotJson;
-    return { snap, su: result.pid };
+    return { snap, su: result.pid, stderr: result.stderr };
   }
 
   it('is hidden, and its mappings are taken out of everyone’s figures', () => {
     // Only the targets are listed (compared() checks it): neither su nor memtop.
-    const result = compared(targets, () => [fromSnapshot(underSu([]).snap)]);
+    let stderr = '';
+    let su = 0;
+    const result = compared(targets, () => {
+      const run = underSu([]);
+      ({ stderr, su } = run);
+      return [fromSnapshot(run.snap)];
+    });
     expectEqualToKernel(result, targets);
+    expect(stderr).toContain(`process ${su} (su) is memtop itself or the launcher that runs it`);
   });
 
   it('is listed with memtop under --include-self', () => {
