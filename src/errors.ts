@@ -21,6 +21,12 @@ export const EXIT_TABLE = [
   },
   {
     status: 1,
+    code: 'OBSERVER',
+    condition:
+      'a process given is memtop itself or the `sudo`/`doas`/`su` that runs it: shown only with `--include-self`',
+  },
+  {
+    status: 1,
     code: 'PROCESS_RESTRICTED',
     condition:
       '`pagemaps`, `shares`, `libs -p`: the kernel refuses this user the process’s pages (another user’s process; some refuse even root)',
@@ -76,7 +82,7 @@ export const EXIT_TABLE = [
     status: 3,
     code: 'SOME_PIDS_MISSING',
     condition:
-      'some of the processes given with `-p` are not shown (no such process, a kernel thread, a zombie; restricted, for `libs`): the output shows the others, stderr names the rest',
+      'some of the processes given with `-p` are not shown (no such process, a kernel thread, a zombie, memtop itself; restricted, for `libs`): the output shows the others, stderr names the rest',
   },
 ] as const;
 
@@ -125,6 +131,17 @@ export class KernelThreadError extends MemtopError {
 }
 
 /** A pid the user named has exited and waits for its parent to reap it. */
+/** A pid given is the observer: memtop, or its launcher, whose mappings are taken out. */
+export class ObserverPidError extends MemtopError {
+  constructor(pid: number, comm: string) {
+    super(
+      'OBSERVER',
+      `process ${pid} (${comm}) is memtop itself or the launcher that runs it: its mappings are taken out of every figure, and --include-self shows it`,
+    );
+    this.name = 'ObserverPidError';
+  }
+}
+
 export class ZombieError extends MemtopError {
   constructor(pid: number, comm: string) {
     super(

@@ -64,12 +64,13 @@ function globalOptions(y: Argv) {
     .option('include-self', {
       type: 'boolean',
       default: false,
-      describe: 'List memtop’s own process too',
+      describe:
+        'List memtop (and its sudo/doas/su launcher) too, and count their mappings in everyone’s figures',
     })
     .option('prefault', {
       type: 'string',
       default: 'libs',
-      describe: `Fault in memtop’s own file pages before sampling so it does not shift others’ share counts: ${PREFAULT_MODES.join(', ')}`,
+      describe: `Fault in memtop’s own library pages before sampling, so that they stay put while it samples: ${PREFAULT_MODES.join(', ')}`,
       requiresArg: true,
     })
     .option('color', {

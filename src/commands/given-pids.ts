@@ -2,6 +2,7 @@ import {
   KernelThreadError,
   MemtopError,
   NoSuchProcessError,
+  ObserverPidError,
   ProcessRestrictedError,
   ProcessUnreadableError,
   SomePidsMissingError,
@@ -19,6 +20,8 @@ export function pidProblem(sampler: PidDescriber, pid: number): MemtopError | un
       return new KernelThreadError(pid, found.comm);
     case 'zombie':
       return new ZombieError(pid, found.comm);
+    case 'observer':
+      return new ObserverPidError(pid, found.comm);
     default:
       return new NoSuchProcessError(pid);
   }

@@ -33,6 +33,7 @@ import {
 } from './page-engine.js';
 import { PHASE_ACCOUNT, PHASE_KPAGE, PHASE_PAGEMAP, WorkerPool } from './page-workers.js';
 import type { ReadRunsFunction, ScanFunction } from './pagemap-scan.js';
+import { correctMapCounts, type ObserverSource } from './observer.js';
 import { MAX_INDEXED_PFN, PfnIndex, allocatePfnIndexBuffers } from './pfn-index.js';
 import { preadFully } from './proc-files.js';
 import { readMaxPfn } from './read-kpage.js';
@@ -119,6 +120,12 @@ export interface PageSampleStats {
   flagLookups: number;
   /** Processes read again with their PROT_NONE mappings, which held pages. */
   protNoneRereads: number;
+  /**
+   * The observer's own page-table mappings taken out of the map counts (observer.ts), and the
+   * PFNs whose count was read again because the observer's mapping of them changed meanwhile.
+   */
+  observerPages: number;
+  observerRereads: number;
   /** Threads that took part (1: the main thread alone). */
   threads: number;
   /** Wall time of each phase, ms: planning, pagemap, kpage*, accounting, results. */
@@ -135,6 +142,8 @@ export function emptyPageStats(): PageSampleStats {
     countLookups: 0,
     flagLookups: 0,
     protNoneRereads: 0,
+    observerPages: 0,
+    observerRereads: 0,
     threads: 1,
     phaseMs: [0, 0, 0, 0, 0],
   };
@@ -162,6 +171,10 @@ export class PageSampler {
   private readonly ctx: EngineContext;
   private readonly store: BufferStore;
   private readonly pool: WorkerPool | undefined;
+  /** PFNs whose map count the observer's correction brought down to 1 (made when first needed). */
+  private single: PfnIndex | undefined;
+  /** Past the index's limit (hosts above 16 TiB): the observer's mappings of each PFN. */
+  private observedBeyond = new Map<number, number>();
   /** Added up over run() calls until the caller resets it. */
   stats: PageSampleStats = emptyPageStats();
 
@@ -230,7 +243,11 @@ export class PageSampler {
     return this.maxPfn > MAX_INDEXED_PFN;
   }
 
-  run(jobs: readonly PageJob[]): PageJobResult[] {
+  /**
+   * Reads the jobs' pages. With an observer, its own page-table mappings are taken out of every
+   * map count (observer.ts): the counts are those of a system without it.
+   */
+  run(jobs: readonly PageJob[], observer?: ObserverSource): PageJobResult[] {
     const t0 = performance.now();
     const wide = this.keepsEveryRow;
     const plan = planReads(jobs, this.pageSize, wide, this.store, this.scanMode);
@@ -250,6 +267,9 @@ export class PageSampler {
     this.countIndex.clear();
     this.flagsIndex.clear();
     let a: EngineArrays = this.store.arrays;
+    this.single?.clear();
+    this.observedBeyond.clear();
+    observer?.begin();
     const t1 = performance.now();
     phase(PHASE_PAGEMAP, plan.items, (item) => decodeItem(a, item, ctx));
     const t2 = performance.now();
@@ -293,6 +313,9 @@ export class PageSampler {
         ctx,
       );
     });
+    // Every kpage unit is done, no accounting unit has started: the workers see the corrected
+    // counts only.
+    if (observer) this.correct(observer, a.counts);
     const t3 = performance.now();
     a.units.set(accountUnits);
     phase(PHASE_ACCOUNT, accountUnits.length / UNIT_FIELDS, (u) => {
@@ -328,6 +351,21 @@ export class PageSampler {
     ms[3] += t4 - t3;
     ms[4] += t5 - t4;
     return results;
+  }
+
+  private correct(observer: ObserverSource, counts: Uint32Array): void {
+    const observed = observer.end();
+    this.single ??= new PfnIndex(allocatePfnIndexBuffers(this.maxPfn, false));
+    this.observedBeyond = correctMapCounts(
+      this.countIndex,
+      counts,
+      observed,
+      this.countFd,
+      this.ctx,
+      this.single,
+    );
+    this.stats.observerPages += observed.mapped.length;
+    this.stats.observerRereads += observed.changed.length;
   }
 
   private collect(
@@ -411,7 +449,7 @@ export class PageSampler {
     flags: Uint32Array,
     inferAnon: boolean,
   ): void {
-    const { countIndex, flagsIndex, maxPfn } = this;
+    const { countIndex, flagsIndex, maxPfn, single } = this;
     const limit = countIndex.limit;
     const { pfn, pagemapBits, mapCount, kpageFlags } = pages;
     for (let i = 0; i < pages.count; i++) {
@@ -420,6 +458,8 @@ export class PageSampler {
       if (p < limit) {
         // Exclusive pages were not looked up in kpagecount (see decodeKept): map count 1.
         mapCount[i] = pagemapBits[i]! & PM_EXCLUSIVE ? 1 : counts[countIndex.rank(p)]!;
+        // Shared with the observer alone: exclusive, as pagemap would say without it.
+        if (single?.has(p)) pagemapBits[i]! |= PM_EXCLUSIVE;
         // Anonymous pages' flags were not looked up where inferred (see decodeKept).
         kpageFlags[i] =
           inferAnon && !(pagemapBits[i]! & PM_FILE)
@@ -427,7 +467,9 @@ export class PageSampler {
             : flags[flagsIndex.rank(p)]!;
       } else if (p < maxPfn) {
         const { bytes, words } = this.ctx;
-        mapCount[i] = preadFully(this.countFd, bytes, 8, p * 8) === 8 ? words[0]! : 0;
+        const count = preadFully(this.countFd, bytes, 8, p * 8) === 8 ? words[0]! : 0;
+        const observed = this.observedBeyond.get(p) ?? 0;
+        mapCount[i] = count > 1 ? Math.max(1, count - observed) : count;
         kpageFlags[i] = preadFully(this.flagsFd, bytes, 8, p * 8) === 8 ? words[0]! : 0;
       }
     }

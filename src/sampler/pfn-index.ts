@@ -102,6 +102,11 @@ export class PfnIndex {
     if ((this.summary[b >>> 5]! & sbit) === 0) Atomics.or(this.summary, b >>> 5, sbit);
   }
 
+  /** Whether a PFN (< limit) is marked. */
+  has(pfn: number): boolean {
+    return (this.bits[pfn >>> 5]! & (1 << (pfn & 31))) !== 0;
+  }
+
   /** Computes the ranks of the marked PFNs; returns how many there are. */
   finalize(): number {
     let rank = 0;

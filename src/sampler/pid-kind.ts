@@ -2,9 +2,12 @@ import { parseStat, parseStatusNumber, PF_KTHREAD } from './parse-proc.js';
 import { STAT_LIMIT, STATUS_LIMIT, readProcText } from './proc-files.js';
 import { checkProcessDir, openProcRoot, type ProcRoot } from './proc-root.js';
 
-/** What a pid names: a process memtop lists, a kernel thread or a zombie, or nothing. */
+/**
+ * What a pid names: a process memtop lists, a kernel thread or a zombie, memtop itself or its
+ * launcher (the observer, listed only with --include-self), or nothing.
+ */
 export type PidKind =
-  { kind: 'process' | 'kernel-thread' | 'zombie'; comm: string } | { kind: 'missing' };
+  { kind: 'process' | 'kernel-thread' | 'zombie' | 'observer'; comm: string } | { kind: 'missing' };
 
 /** What checks the pids given on the command line needs: the Sampler, or PidLookup alone. */
 export interface PidDescriber {

@@ -13,7 +13,7 @@ export interface KpageRefusal {
 
 const HIDDEN =
   'map counts and page flags are hidden; your own processes come from pagemap flags and ' +
-  'smaps, others show RSS only (restricted).';
+  'smaps, others show RSS only (restricted); figures include memtop’s own mappings.';
 
 /**
  * The notice that says why map counts are hidden, naming the check that failed: whether

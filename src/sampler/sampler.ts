@@ -55,13 +55,18 @@ import {
 } from './proc-root.js';
 import { ProcessNotes } from './process-notes.js';
 import { describeProcess, resolveProcesses, type PidKind } from './pid-kind.js';
+import { ObserverPages } from './observer.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 import { privilegeNotice, type KpageRefusal } from './privilege.js';
 
 export interface SamplerOptions {
   /** Where proc is mounted (fixture trees in tests). Default /proc. */
   procRoot?: string;
-  /** List memtop's own process too. */
+  /**
+   * List memtop's own process (and its sudo, doas or su launcher) too, and count its own
+   * mappings in everyone's figures as the kernel does while it runs. By default memtop is left
+   * out and, with PFNs, its page-table mappings are taken out of every map count (observer.ts).
+   */
   includeSelf?: boolean;
   /** Behave as a user without CAP_SYS_ADMIN even when root. */
   unprivileged?: boolean;
@@ -122,6 +127,8 @@ export class Sampler {
   private readonly reader: PagemapReader;
   private readonly builder = new PageTableBuilder();
   private readonly selfPid: number | undefined;
+  /** memtop and its launchers, whose mappings privileged samples take out (observer.ts). */
+  private readonly observer: ObserverPages | undefined;
   private readonly pageSampler: PageSampler | undefined;
   /** What the last sample read (privileged samples). */
   lastStats: PageSampleStats = emptyPageStats();
@@ -151,6 +158,7 @@ export class Sampler {
     this.reader = new PagemapReader(pageSize);
     this.root = { path: procRoot, realPath: realRoot };
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : selfPidInProc();
+    this.observer = kpage && this.selfPid !== undefined ? ObserverPages.open(pageSize) : undefined;
     this.pagemapScan = scan.scan ? { used: true } : { used: false, reason: scan.reason };
     this.nativeReads = kpage !== undefined && readRuns !== undefined;
     this.pageSampler = kpage
@@ -179,11 +187,17 @@ export class Sampler {
     const opened = options.unprivileged ? undefined : openKpage(root, isLive, pageSize, notices);
     const kpage = typeof opened === 'object' && 'countFd' in opened ? opened : undefined;
     if (options.unprivileged) {
-      notices.push('unprivileged mode (--unprivileged): no map counts or page flags');
+      notices.push(
+        'unprivileged mode (--unprivileged): no map counts or page flags; figures include memtop’s own mappings',
+      );
     } else if (opened === 'odd') {
       // openKpage said why
     } else if (typeof opened === 'object' && 'refused' in opened) {
       notices.push(privilegeNotice(opened, procRoot, isLive));
+    } else if (isLive && options.includeSelf) {
+      notices.push(
+        '--include-self: memtop is listed, and its own mappings count in every figure (nothing is subtracted)',
+      );
     }
     const kpageFds = kpage;
     if (kpageFds && readKernelConfig(root).includes('CONFIG_NO_PAGE_MAPCOUNT=y')) {
@@ -223,7 +237,11 @@ export class Sampler {
 
   /** What a pid names (see describeProcess). */
   describePid(pid: number): PidKind {
-    return describeProcess(this.root, pid);
+    const found = describeProcess(this.root, pid);
+    // memtop and its launchers are not listed (see observer.ts).
+    if (found.kind === 'process' && this.hiddenPids().includes(pid))
+      return { kind: 'observer', comm: found.comm };
+    return found;
   }
 
   /** The processes these ids name, each once (see resolveProcesses). */
@@ -238,7 +256,9 @@ export class Sampler {
     const cpu0 = process.cpuUsage();
     const mappings = request.mappings ?? false;
     const pages = request.pages ?? false;
-    const pids = (request.pids ?? this.listPids()).filter((pid) => pid !== this.selfPid);
+    this.observer?.refresh();
+    const hidden = this.hiddenPids();
+    const pids = (request.pids ?? this.listPids()).filter((pid) => !hidden.includes(pid));
     const notes = new ProcessNotes();
     const raws = this.pageSampler
       ? this.readWithPfns(pids, request, notes)
@@ -335,7 +355,10 @@ export class Sampler {
           });
           out.push(undefined);
         }
-        const results = pageSampler.run(jobs.map((j) => j.job));
+        const results = pageSampler.run(
+          jobs.map((j) => j.job),
+          this.observer,
+        );
         // A PROT_NONE mapping may still hold pages (mprotect keeps them resident): when the
         // pages found elsewhere do not account for the process's whole RSS and swap, as
         // /proc/PID/status counts them, read it again with every mapping.
@@ -346,7 +369,10 @@ export class Sampler {
           return holdsAll(j.proc.head, counters) ? [] : [i];
         });
         if (again.length > 0) {
-          const redone = pageSampler.run(again.map((i) => ({ ...jobs[i]!.job, scan: undefined })));
+          const redone = pageSampler.run(
+            again.map((i) => ({ ...jobs[i]!.job, scan: undefined })),
+            this.observer,
+          );
           again.forEach((i, k) => (results[i] = redone[k]!));
         }
         pageSampler.stats.protNoneRereads += again.length;
@@ -449,8 +475,9 @@ export class Sampler {
    */
   residentPagesOf(pids: readonly number[]): number {
     let pages = 0;
+    const hidden = this.hiddenPids();
     for (const pid of pids) {
-      if (pid === this.selfPid) continue;
+      if (hidden.includes(pid)) continue;
       try {
         const dir = `${this.procRoot}/${pid}`;
         checkProcessDir(this.root, dir);
@@ -460,6 +487,11 @@ export class Sampler {
       }
     }
     return pages;
+  }
+
+  /** The processes samples leave out: memtop and its launchers, unless --include-self. */
+  private hiddenPids(): number[] {
+    return this.observer?.pids ?? (this.selfPid === undefined ? [] : [this.selfPid]);
   }
 
   /** Resolves once the sampler's worker threads (if any) can take work. */
@@ -478,6 +510,7 @@ export class Sampler {
 
   close(): void {
     this.pageSampler?.close();
+    this.observer?.close();
     if (this.kpage) {
       closeQuietly(this.kpage.countFd);
       closeQuietly(this.kpage.flagsFd);

@@ -78,7 +78,9 @@ function rollupCounters(pid: number) {
 
 /**
  * Runs memtop as nobody in batch mode, and reads each pid's smaps_rollup right after its first
- * frame, while it sleeps before the second.
+ * frame, while it sleeps before the second: without PFNs memtop takes none of its own mappings
+ * out (see _The observer effect_ in docs/DESIGN.md), so its figures are the kernel's while it
+ * runs.
  */
 function frameBesideRollups(
   pids: number[],
