@@ -235,8 +235,9 @@ export class Sampler {
     const mappings = request.mappings ?? false;
     const pages = request.pages ?? false;
     const pids = (request.pids ?? this.listPids()).filter((pid) => pid !== this.selfPid);
+    const sampleNotices: string[] = [];
     const raws = this.pageSampler
-      ? this.readWithPfns(pids, request)
+      ? this.readWithPfns(pids, request, sampleNotices)
       : this.readWithoutPfns(pids, request);
     const meminfo = parseMeminfo(readOptional(`${this.procRoot}/meminfo`));
     const system = {
@@ -247,7 +248,7 @@ export class Sampler {
       hostname: readOptional(`${this.procRoot}/sys/kernel/hostname`).trim() || hostname(),
       pageSize: this.pageSize,
       privileged: this.privileged,
-      notices: [...this.notices],
+      notices: [...this.notices, ...sampleNotices],
       meminfo,
     };
     const snapshot = buildSnapshot(system, raws, { mappings, pages, focusPid: request.focusPid });
@@ -263,7 +264,11 @@ export class Sampler {
    * Privileged: every process's pagemap with PFNs, then kpagecount and kpageflags for the PFNs
    * that need them, for all processes at once (a page shared by many is looked up once).
    */
-  private readWithPfns(pids: readonly number[], request: SampleRequest): RawProcess[] {
+  private readWithPfns(
+    pids: readonly number[],
+    request: SampleRequest,
+    notices: string[],
+  ): RawProcess[] {
     const pageSampler = this.pageSampler!;
     pageSampler.stats = emptyPageStats();
     this.lastStats = pageSampler.stats;
@@ -343,11 +348,20 @@ export class Sampler {
         results.forEach((result, i) => {
           const { proc, slot } = jobs[i]!;
           const { head } = proc;
+          if (result.status === 'skipped') {
+            // Its pages would cost what its address space costs: its status's counters, said.
+            const memory = parseStatusMemory(head.status);
+            if (!memory || !isSameProcess(head)) return;
+            out[slot] = { info: head.info, access: 'pages', statusMemory: memory };
+            notices.push(skippedNotice(head, this.pagemapScan.used));
+            return;
+          }
           if (result.status !== 'ok') {
             if (result.status === 'denied') out[slot] = restrictedOrGone(head, this.pageSize);
             return;
           }
           if (!isSameProcess(head)) return;
+          if (result.unkept) notices.push(unkeptNotice(head));
           const raw: RawProcess = { info: head.info, access: 'pages' };
           if (proc.maps) raw.maps = proc.maps;
           if (result.pages) {
@@ -440,6 +454,14 @@ export class Sampler {
     return pages;
   }
 
+  /**
+   * The bytes of the page engine's sample buffers, kept from sample to sample (privileged
+   * samplers; 0 otherwise): bounded whatever the host (page-plan.ts, PIECE_ROW_BUDGET).
+   */
+  get engineBufferBytes(): number {
+    return this.pageSampler?.bufferBytes ?? 0;
+  }
+
   /** Resolves once the sampler's worker threads (if any) can take work. */
   whenReady(): Promise<void> {
     return this.pageSampler?.whenReady() ?? Promise.resolve();
@@ -452,6 +474,23 @@ export class Sampler {
       closeQuietly(this.kpage.flagsFd);
     }
   }
+}
+
+/** Why a process's pages were not read: more address space than plain pagemap reads can take. */
+function skippedNotice(head: ProcessHead, scanUsed: boolean): string {
+  return (
+    `process ${head.info.pid} maps more address space than memtop reads ` +
+    `page by page${scanUsed ? '' : ' without PAGEMAP_SCAN (the native module)'}: ` +
+    `shown from its status counters (RSS, swap), its sharing unknown`
+  );
+}
+
+/** Why a process's pages were counted but not listed. */
+function unkeptNotice(head: ProcessHead): string {
+  return (
+    `process ${head.info.pid} has a mapping of more than 16 TiB of pages: ` +
+    `its pages are counted but not listed page by page`
+  );
 }
 
 /** The mappings to read when PROT_NONE ones are left out; undefined when there are none. */
