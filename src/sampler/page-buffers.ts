@@ -69,14 +69,15 @@ export class BufferStore {
   }
 
   /**
-   * Room for at least `elements` elements in a buffer; a new buffer starts zeroed, or with the
-   * old one's contents when `keep` is set.
+   * Room for at least `elements` elements in a buffer, grown by half again but not past
+   * `limit` elements (a bound the caller keeps to); a new buffer starts zeroed, or with the old
+   * one's contents when `keep` is set.
    */
-  ensure(name: BufferName, elements: number, keep = false): void {
-    const type = ELEMENTS[name];
-    const size = type.BYTES_PER_ELEMENT;
+  ensure(name: BufferName, elements: number, keep = false, limit = Infinity): void {
+    const size = ELEMENTS[name].BYTES_PER_ELEMENT;
     if (this.buffers[name].byteLength >= elements * size) return;
-    const bytes = Math.ceil((Math.max(elements, 1) * 3) / 2) * size;
+    const grown = Math.min(Math.ceil((Math.max(elements, 1) * 3) / 2), Math.max(limit, elements));
+    const bytes = grown * size;
     const old = this.buffers[name];
     this.buffers[name] = this.make(bytes);
     if (keep) new Uint8Array(this.buffers[name]).set(new Uint8Array(old));

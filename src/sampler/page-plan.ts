@@ -45,16 +45,17 @@ export const MAX_PLAIN_ENTRIES = 2 ** 33;
 /** Page indexes in a kept page table are 32-bit: a kept mapping holds at most this many pages. */
 export const MAX_KEPT_MAPPING_PAGES = TWO_32;
 /**
- * Rows a piece of a sample may hold, in compact-row units (a kept row counts as KEPT_ROW_WEIGHT):
- * the engine's row buffers, and its kpage results (one per distinct PFN, at most one a row),
- * never grow past what this many rows take (~13 bytes a compact row with its lookups: 52 MiB),
- * whatever the host holds. A host with more is sampled in several pieces, whose only extra cost
- * is a page shared across pieces being looked up once in each.
+ * Rows a piece of a sample may hold, in compact-row units (a kept row counts as
+ * KEPT_ROW_WEIGHT), and segments: the engine's buffers never grow past what one piece takes,
+ * whatever the host holds. At most (each with one item of CHUNK_ENTRIES to spare): compact
+ * rows 5 bytes each (~21 MiB), kept rows 14 bytes each for half as many (~29 MiB), kpage
+ * results 8 bytes a row (~33 MiB), segments ~150 bytes each (~9 MiB). A host with more is
+ * sampled in several pieces, whose only extra cost is a page shared across pieces being looked
+ * up once in each.
  */
 export const PIECE_ROW_BUDGET = 1 << 22;
-const KEPT_ROW_WEIGHT = 2;
-/** Segments per piece (each 7 fields and COUNTER_SLOTS counters: ~150 bytes). */
-export const PIECE_SEG_BUDGET = 1 << 17;
+export const KEPT_ROW_WEIGHT = 2;
+export const PIECE_SEG_BUDGET = 1 << 16;
 
 /** Why a process's pages are not read (it is then shown from its status counters). */
 export type SkipReason = 'address-space';

@@ -10,6 +10,7 @@ import {
   type Lookups,
 } from './page-collect.js';
 import {
+  CHUNK_ENTRIES,
   CLAIM_CAPACITY,
   CLAIM_COMPACT,
   CLAIM_FIELDS,
@@ -37,6 +38,7 @@ import {
   type EngineContext,
 } from './page-engine.js';
 import {
+  KEPT_ROW_WEIGHT,
   PIECE_ROW_BUDGET,
   PIECE_SEG_BUDGET,
   cutPieces,
@@ -319,8 +321,19 @@ export class PageSampler {
     store.ensure('segs', segCount * SEG_FIELDS);
     store.ensure('segCounters', segCount * COUNTER_SLOTS);
     store.ensure('claims', CLAIM_FIELDS);
-    for (const name of ['cPfn', 'cBits'] as const) store.ensure(name, piece.compactRows);
-    for (const name of ['kIndex', 'kBits', 'kPfn'] as const) store.ensure(name, piece.keptRows);
+    // A piece's rows stay within the budget (and one item): so do the buffers, grown or not.
+    const limit = this.pieceBudget.rows + CHUNK_ENTRIES;
+    for (const name of ['cPfn', 'cBits'] as const) {
+      store.ensure(name, piece.compactRows, false, limit);
+    }
+    for (const name of ['kIndex', 'kBits', 'kPfn'] as const) {
+      store.ensure(
+        name,
+        piece.keptRows,
+        false,
+        this.pieceBudget.rows / KEPT_ROW_WEIGHT + CHUNK_ENTRIES,
+      );
+    }
     let a: EngineArrays = store.arrays;
     a.items.set(items.subarray(piece.first * ITEM_FIELDS, piece.end * ITEM_FIELDS));
     for (let at = 0; at < itemCount * ITEM_FIELDS; at += ITEM_FIELDS) {
@@ -375,8 +388,9 @@ export class PageSampler {
 
     const countLookups = this.countIndex.finalize();
     const flagLookups = this.flagsIndex.finalize();
-    store.ensure('counts', countLookups);
-    store.ensure('flags', flagLookups);
+    // One lookup at most a row.
+    store.ensure('counts', countLookups, false, limit);
+    store.ensure('flags', flagLookups, false, limit);
     const parts = pool ? (pool.size + 1) * KPAGE_UNITS_PER_THREAD : 1;
     const kpageUnits: number[] = [];
     for (const [kind, index] of [
