@@ -5,9 +5,10 @@
  * 1. pagemap: each read item spans up to CHUNK_ENTRIES entries, covering one or more segments
  *    (a segment is the part of one mapping inside one item). Where PAGEMAP_SCAN is available
  *    (pagemap-scan.ts) the item's populated ranges are found first and only they are read
- *    (nearby ones in one pread); otherwise the item is one pread. Decoding writes rows
- *    straight into typed arrays at offsets fixed in advance (no per-page call, object or
- *    allocation), and marks the PFNs that need kpagecount or kpageflags in PFN bitmaps.
+ *    (nearby ones in one pread); otherwise the item is one pread. The item then claims as many
+ *    row slots as it found pages (claimRows: rows follow pages, never address ranges), and
+ *    decoding writes rows straight into them (no per-page call, object or allocation), and
+ *    marks the PFNs that need kpagecount or kpageflags in PFN bitmaps.
  * 2. kpage: the marked PFNs, walked in PFN order block by block, are read in coalesced runs
  *    into result arrays indexed by rank.
  * 3. accounting: each segment's rows are counted with the model's accountPages().
