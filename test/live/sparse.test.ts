@@ -244,6 +244,44 @@ describe('huge sparse mappings (root)', () => {
     }
   });
 
+  it('a process past what plain reads may take: status counters and a notice, or its pages', async () => {
+    // 64 TiB: more than 2^33 entries to read without PAGEMAP_SCAN, more than 2^32 pages kept.
+    const huge = await Workload.start();
+    try {
+      const at = await huge.lazy(false, 2 ** 34);
+      await huge.write(at + 2 ** 33 * PAGE_SIZE, 0, 8);
+      const plain = Sampler.open({ pagemapScan: false });
+      try {
+        const snapshot = plain.sample({ pids: [huge.pid] });
+        const p = snapshot.processes.find((q) => q.pid === huge.pid)!;
+        expect(p.scannedAtMs).toBeNaN();
+        expect(p.totals.rssBytes / 1024).toBe(readRollup(huge.pid)['Rss']);
+        expect(Number.isNaN(p.totals.ussBytes)).toBe(true);
+        expect(snapshot.notices.join('\n')).toContain(
+          `process ${huge.pid} maps more address space`,
+        );
+      } finally {
+        plain.close();
+      }
+      const sampler = Sampler.open();
+      try {
+        if (!sampler.pagemapScan.used) return;
+        // With the module it is read where its pages are; kept, it is counted, not listed.
+        const snapshot = sampler.sample({ pids: [huge.pid], pages: true, mappings: true });
+        const p = snapshot.processes[0]!;
+        expect(p.scannedAtMs).toBeUndefined();
+        expect(p.totals.rssBytes / 1024).toBe(readRollup(huge.pid)['Rss']);
+        expect(Math.floor(pssBytes(p.totals) / 1024)).toBe(readRollup(huge.pid)['Pss']);
+        expect(p.mappings!.find((m) => m.start === at)!.counters.rssBytes).toBe(8 * PAGE_SIZE);
+        expect(snapshot.notices.join('\n')).toContain(`process ${huge.pid} has a mapping of more`);
+      } finally {
+        sampler.close();
+      }
+    } finally {
+      await huge.stop();
+    }
+  });
+
   it(
     'the interactive view goes on sampling and shows the process list',
     { timeout: 90_000 },
