@@ -70,9 +70,15 @@ const common = {
  *   optimizing compilations queued for a background thread waited for a core while their
  *   functions ran unoptimized; compiled on the thread that needs them, the first sample of a
  *   snapshot takes ~30 ms less on 2 cores.
+ * And one glibc tunable, after any the user set: a fixed mmap threshold (128 KiB, glibc's
+ * default start), so that every large buffer (page tables of a sample, ArrayBuffers) is a
+ * mapping of its own, given back to the system when it is freed. glibc otherwise raises the
+ * threshold to the largest buffer freed and keeps later ones in its heap, which it seldom
+ * returns: after a transient spike of processes memtop kept ~200 MiB more for good
+ * (docs/PERFORMANCE.md, Memory through a spike).
  */
 const SHELL_PREAMBLE = `#!/bin/sh
-':' //; exec node --no-memory-reducer --no-concurrent-recompilation '--inspect-port=[ff02::1]:9229' "$0" "$@"
+':' //; GLIBC_TUNABLES="\${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=131072"; export GLIBC_TUNABLES; exec node --no-memory-reducer --no-concurrent-recompilation '--inspect-port=[ff02::1]:9229' "$0" "$@"
 `;
 
 await Promise.all([

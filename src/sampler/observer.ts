@@ -146,6 +146,8 @@ export class ObserverPages implements ObserverSource {
     const mapped = this.after;
     this.after = this.before;
     this.before = mapped;
+    // A sample read in pieces calls end() after each: the next compares with this reading.
+    this.sharedBefore = this.residentSharedPages();
     return { mapped, changed: this.changed };
   }
 

@@ -1,8 +1,10 @@
 /**
  * The page engine's buffers, kept from sample to sample and only ever grown (by half again),
  * so that a steady sampler allocates nothing per sample and its worker threads, which hold the
- * same buffers, never keep an old generation alive. Shared (SharedArrayBuffer) when workers
- * read them too. A large zeroed buffer takes memory only where it is written.
+ * same buffers, never keep an old generation alive. They stay bounded all the same: a sample
+ * is run in pieces of bounded size (page-plan.ts), so they grow at most to what one piece
+ * takes, whatever the host. Shared (SharedArrayBuffer) when workers read them too. A large
+ * zeroed buffer takes memory only where it is written.
  */
 import type { SampleArrays } from './page-engine.js';
 import type { BufferSet } from './page-workers.js';
@@ -12,6 +14,7 @@ export const UNIT_FIELDS = 3;
 
 const ELEMENTS = {
   items: Float64Array,
+  claims: Int32Array,
   itemStatus: Int32Array,
   segs: Float64Array,
   segCounters: Float64Array,
@@ -37,6 +40,7 @@ export type EngineArrays = SampleArrays & {
 export function arraysOf(buffers: Record<BufferName, ArrayBufferLike>): EngineArrays {
   return {
     items: new Float64Array(buffers.items),
+    claims: new Int32Array(buffers.claims),
     itemStatus: new Int32Array(buffers.itemStatus),
     segs: new Float64Array(buffers.segs),
     segCounters: new Float64Array(buffers.segCounters),
@@ -64,14 +68,28 @@ export class BufferStore {
     this.arrays = arraysOf(this.buffers);
   }
 
-  /** Room for at least `elements` elements in a buffer; a new buffer starts zeroed. */
-  ensure(name: BufferName, elements: number): void {
+  /**
+   * Room for at least `elements` elements in a buffer, grown by half again but not past
+   * `limit` elements (a bound the caller keeps to); a new buffer starts zeroed, or with the old
+   * one's contents when `keep` is set.
+   */
+  ensure(name: BufferName, elements: number, keep = false, limit = Infinity): void {
     const size = ELEMENTS[name].BYTES_PER_ELEMENT;
     if (this.buffers[name].byteLength >= elements * size) return;
-    const bytes = Math.ceil((Math.max(elements, 1) * 3) / 2) * size;
+    const grown = Math.min(Math.ceil((Math.max(elements, 1) * 3) / 2), Math.max(limit, elements));
+    const bytes = grown * size;
+    const old = this.buffers[name];
     this.buffers[name] = this.make(bytes);
+    if (keep) new Uint8Array(this.buffers[name]).set(new Uint8Array(old));
     this.arrays = arraysOf(this.buffers);
     this.changed = true;
+  }
+
+  /** What the buffers hold, in bytes (zeroed pages never written take no memory). */
+  get bytes(): number {
+    let bytes = 0;
+    for (const buffer of Object.values(this.buffers)) bytes += buffer.byteLength;
+    return bytes;
   }
 
   /** The buffers as workers take them (shared stores only). */

@@ -5,9 +5,10 @@
  * 1. pagemap: each read item spans up to CHUNK_ENTRIES entries, covering one or more segments
  *    (a segment is the part of one mapping inside one item). Where PAGEMAP_SCAN is available
  *    (pagemap-scan.ts) the item's populated ranges are found first and only they are read
- *    (nearby ones in one pread); otherwise the item is one pread. Decoding writes rows
- *    straight into typed arrays at offsets fixed in advance (no per-page call, object or
- *    allocation), and marks the PFNs that need kpagecount or kpageflags in PFN bitmaps.
+ *    (nearby ones in one pread); otherwise the item is one pread. The item then claims as many
+ *    row slots as it found pages (claimRows: rows follow pages, never address ranges), and
+ *    decoding writes rows straight into them (no per-page call, object or allocation), and
+ *    marks the PFNs that need kpagecount or kpageflags in PFN bitmaps.
  * 2. kpage: the marked PFNs, walked in PFN order block by block, are read in coalesced runs
  *    into result arrays indexed by rank.
  * 3. accounting: each segment's rows are counted with the model's accountPages().
@@ -68,12 +69,14 @@ export const ITEM_FIND = 5;
 export const ITEM_READS = 6;
 export const ITEM_READ_ENTRIES = 7;
 export const ITEM_SCANS = 8;
-export const ITEM_FIELDS = 9;
+/** Written by phase 1 when the rows did not fit (ITEM_OVERFLOW): the row slots it needs. */
+export const ITEM_ROWS_NEEDED = 9;
+export const ITEM_FIELDS = 10;
 
 /** Segment fields (Float64Array, SEG_FIELDS per segment). */
 export const SEG_OFFSET = 0; // first entry, relative to its item
 export const SEG_ENTRIES = 1;
-export const SEG_SLOT = 2; // first row slot in the kept or compact row arrays
+export const SEG_SLOT = 2; // first row slot in the kept or compact row arrays (phase 1)
 export const SEG_FLAGS = 3;
 export const SEG_PAGE_BASE = 4; // page index (in its mapping) of its first entry
 export const SEG_ROWS = 5; // written by phase 1
@@ -89,6 +92,18 @@ export const ITEM_OK = 0;
 export const ITEM_VANISHED = 1;
 export const ITEM_DENIED = 2;
 export const ITEM_FAILED = 3;
+/** Its rows did not fit in the row slots left (the process grew since it was planned). */
+export const ITEM_OVERFLOW = 4;
+
+/**
+ * Row slot claims (Int32Array `claims`): slots claimed so far and slots there are, for compact
+ * and for kept rows. An item claims its slots once it has read its entries, so that rows take
+ * what the pages found take, never what the address range could hold.
+ */
+export const CLAIM_COMPACT = 0;
+export const CLAIM_KEPT = 1;
+export const CLAIM_CAPACITY = 2;
+export const CLAIM_FIELDS = 4;
 
 /** Compact row bits: pagemap bits 56..63 (the high byte of the entry). */
 const C_EXCLUSIVE = 0x01;
@@ -99,6 +114,10 @@ const HI_PRESENT = 0x80000000;
 const HI_PRESENT_OR_SWAPPED = 0xc0000000;
 const HI_EXCLUSIVE = 0x01000000;
 const HI_FILE = 0x20000000;
+/** Bit 58: a guard marker (with bit 62), which counts for nothing in smaps. */
+const HI_GUARD = 0x04000000;
+const HI_PRESENT_EXCLUSIVE_OR_FILE = 0xa1000000;
+const HI_PRESENT_EXCLUSIVE = 0x81000000;
 const HI_EXCLUSIVE_OR_FILE = HI_EXCLUSIVE | HI_FILE;
 const HI_PFN_MASK = 0x7fffff;
 const TWO_32 = 4294967296;
@@ -106,6 +125,8 @@ const TWO_32 = 4294967296;
 /** The flat buffers of one sample's per-page work. */
 export interface SampleArrays {
   items: Float64Array;
+  /** CLAIM_FIELDS: see CLAIM_COMPACT. */
+  claims: Int32Array;
   itemStatus: Int32Array;
   segs: Float64Array;
   /** COUNTER_SLOTS per segment: compact segments' counters. */
@@ -138,6 +159,8 @@ export interface EngineContext {
   regions: Uint32Array;
   /** PAGEMAP_SCAN calls made for the current item. */
   scanCalls: number;
+  /** Whether the current item's entries hold anything but holes (countRows). */
+  anyPage: boolean;
   /** The native batched pread, when available: kpage* runs are then read many at a time. */
   readRuns: ReadRunsFunction | undefined;
   /** A batch of kpage* runs for readRuns: [first, entries, rank] triples. */
@@ -150,6 +173,7 @@ export function newScratch(): {
   spans: Int32Array;
   regions: Uint32Array;
   scanCalls: number;
+  anyPage: boolean;
   runs: Float64Array;
 } {
   const bytes = new Uint8Array(CHUNK_ENTRIES * 8);
@@ -159,6 +183,7 @@ export function newScratch(): {
     spans: new Int32Array(MAX_SPANS * 2),
     regions: new Uint32Array(SCAN_REGIONS * REGION_WORDS),
     scanCalls: 0,
+    anyPage: false,
     runs: new Float64Array(BATCH_RUNS * 3),
   };
 }
@@ -220,8 +245,78 @@ export function decodeItem(a: SampleArrays, item: number, ctx: EngineContext): v
     a.items[at + ITEM_READ_ENTRIES] = readEntries;
     a.items[at + ITEM_SCANS] = scans;
   }
+  if (segEnd === segBegin) {
+    a.itemStatus[item] = ITEM_OK;
+    return;
+  }
+  const segFlags = a.segs[segBegin * SEG_FIELDS + SEG_FLAGS]!;
+  const kept = (segFlags & SEG_KEPT) !== 0;
+  // Every segment of an item is of one process, with the same flags.
+  const need = countRows(ctx, count, !kept, !kept && (segFlags & SEG_INFER_ANON) !== 0);
+  if (need === 0 && !ctx.anyPage) {
+    // Holes only (a sparse region read without PAGEMAP_SCAN): nothing to decode.
+    for (let s = segBegin; s < segEnd; s++) {
+      a.segs[s * SEG_FIELDS + SEG_ROWS] = 0;
+      a.segs[s * SEG_FIELDS + SEG_EXCLUSIVE_ANON] = 0;
+    }
+    a.itemStatus[item] = ITEM_OK;
+    return;
+  }
+  const slot = claimRows(a.claims, kept ? CLAIM_KEPT : CLAIM_COMPACT, need);
+  if (slot < 0) {
+    a.itemStatus[item] = ITEM_OVERFLOW;
+    a.items[at + ITEM_ROWS_NEEDED] = need;
+    for (let s = segBegin; s < segEnd; s++) {
+      a.segs[s * SEG_FIELDS + SEG_ROWS] = 0;
+      a.segs[s * SEG_FIELDS + SEG_EXCLUSIVE_ANON] = 0;
+    }
+    return;
+  }
   a.itemStatus[item] = ITEM_OK;
-  decodeSegments(a, segBegin, segEnd, count, ctx);
+  decodeSegments(a, segBegin, segEnd, count, ctx, slot);
+}
+
+/**
+ * The most rows the entries read (ctx.spans, ctx.words) can give: present and swapped entries,
+ * less, for compact rows, guard markers and the exclusive anonymous pages counted without a
+ * row. Holes between the item's segments are holes here too. Sets ctx.anyPage when any entry
+ * is not a hole.
+ */
+function countRows(
+  ctx: EngineContext,
+  count: number,
+  compact: boolean,
+  inferAnon: boolean,
+): number {
+  const { spans, words } = ctx;
+  let rows = 0;
+  let any = false;
+  for (let k = 0; k < count; k++) {
+    for (let i = spans[2 * k]!, to = spans[2 * k + 1]!; i < to; i++) {
+      const hi = words[2 * i + 1]!;
+      if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
+      any = true;
+      if (compact && (hi & (HI_PRESENT | HI_GUARD)) === HI_GUARD) continue;
+      if (inferAnon && (hi & HI_PRESENT_EXCLUSIVE_OR_FILE) === HI_PRESENT_EXCLUSIVE) continue;
+      rows++;
+    }
+  }
+  ctx.anyPage = any;
+  return rows;
+}
+
+/**
+ * Claims `rows` consecutive row slots of one kind; returns the first, or -1 when they do not
+ * fit (the slots there are stay unclaimed for other items).
+ */
+export function claimRows(claims: Int32Array, kind: number, rows: number): number {
+  for (;;) {
+    const claimed = Atomics.load(claims, kind);
+    if (claimed + rows > claims[CLAIM_CAPACITY + kind]!) return -1;
+    if (rows === 0 || Atomics.compareExchange(claims, kind, claimed, claimed + rows) === claimed) {
+      return claimed;
+    }
+  }
 }
 
 /**
@@ -273,6 +368,7 @@ export function decodeSegments(
   segEnd: number,
   count: number,
   ctx: EngineContext,
+  slot: number,
 ): void {
   const spans = ctx.spans;
   // Segments and spans both ascend: skip the spans that end before each segment.
@@ -282,8 +378,11 @@ export function decodeSegments(
     const from = a.segs[sa + SEG_OFFSET]!;
     const to = from + a.segs[sa + SEG_ENTRIES]!;
     while (first < count && spans[2 * first + 1]! <= from) first++;
+    // Each segment's rows follow the previous one's, in the slots its item claimed.
+    a.segs[sa + SEG_SLOT] = slot;
     if (a.segs[sa + SEG_FLAGS]! & SEG_KEPT) decodeKept(a, sa, from, to, first, count, ctx);
     else decodeCompact(a, sa, from, to, first, count, ctx);
+    slot += a.segs[sa + SEG_ROWS]!;
   }
 }
 
@@ -311,7 +410,9 @@ function decodeCompact(
       const hi = words[2 * i + 1]!;
       if ((hi & HI_PRESENT_OR_SWAPPED) === 0) continue;
       if ((hi & HI_PRESENT) === 0) {
-        // Swap entries and markers: the accounting tells them apart from their bits.
+        // A guard marker counts for nothing; swap entries and other markers: the accounting
+        // tells them apart from their bits.
+        if (hi & HI_GUARD) continue;
         cPfn[out] = 0;
         cBits[out++] = hi >>> 24;
         continue;

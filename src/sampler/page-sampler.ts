@@ -1,28 +1,34 @@
 import { performance } from 'node:perf_hooks';
 import { COUNTER_SLOTS } from '../model/counters.js';
-import { INFERRED_ANON_FLAGS, PM_EXCLUSIVE, PM_FILE } from '../model/page-bits.js';
 import type { PageTable } from '../model/types.js';
 import { BufferStore, UNIT_FIELDS, type EngineArrays } from './page-buffers.js';
 import {
+  finishKept,
+  gatherSegments,
+  newGather,
+  type JobGather,
+  type Lookups,
+} from './page-collect.js';
+import {
   CHUNK_ENTRIES,
+  CLAIM_CAPACITY,
+  CLAIM_COMPACT,
+  CLAIM_FIELDS,
+  CLAIM_KEPT,
   ITEM_DENIED,
   ITEM_ENTRIES,
   ITEM_FIELDS,
-  ITEM_FIND,
-  ITEM_FIRST_PAGE,
   ITEM_OK,
+  ITEM_OVERFLOW,
   ITEM_READ_ENTRIES,
   ITEM_READS,
+  ITEM_ROWS_NEEDED,
   ITEM_SCANS,
+  ITEM_SEG_BEGIN,
   ITEM_SEG_END,
   ITEM_VANISHED,
-  PAGEMAP_GAP,
   SEG_FIELDS,
-  SEG_FLAGS,
-  SEG_INFER_ANON,
-  SEG_KEPT,
   SEG_ROWS,
-  SEG_SLOT,
   accountSegment,
   decodeItem,
   indexBlocks,
@@ -31,6 +37,15 @@ import {
   splitBlocks,
   type EngineContext,
 } from './page-engine.js';
+import {
+  KEPT_ROW_WEIGHT,
+  PIECE_ROW_BUDGET,
+  PIECE_SEG_BUDGET,
+  cutPieces,
+  planReads,
+  type Piece,
+  type SkipReason,
+} from './page-plan.js';
 import { PHASE_ACCOUNT, PHASE_KPAGE, PHASE_PAGEMAP, WorkerPool } from './page-workers.js';
 import type { ReadRunsFunction, ScanFunction } from './pagemap-scan.js';
 import { correctMapCounts, type ObserverSource } from './observer.js';
@@ -38,8 +53,7 @@ import { MAX_INDEXED_PFN, PfnIndex, allocatePfnIndexBuffers } from './pfn-index.
 import { preadFully } from './proc-files.js';
 import { readMaxPfn } from './read-kpage.js';
 
-/** User space ends below 2^56 even with 5-level paging; [vsyscall] lies above and is not memory. */
-const USER_SPACE_END = 2 ** 56;
+export { SCAN_MAX_DENSITY, SCAN_MIN_ENTRIES } from './page-plan.js';
 
 /** The address ranges of one process's mappings, in maps order. */
 export interface MappingRanges {
@@ -86,14 +100,15 @@ export interface PageJob {
  * (tests, measurements).
  */
 export type ScanMode = 'auto' | 'always';
-export const SCAN_MAX_DENSITY = 1 / 4;
-/** Smaller items are read whole: a call costs about as much as reading this many holes. */
-export const SCAN_MIN_ENTRIES = 1024;
 
 export type PageJobResult =
   | { status: 'vanished' | 'denied' }
+  /** Not read: reading it would cost what its address space costs (see page-plan.ts). */
+  | { status: 'skipped'; reason: SkipReason }
   | {
       status: 'ok';
+      /** Asked to be kept, but read as counters only: a mapping past 2^32 pages. */
+      unkept?: true;
       /** Kept jobs: the page table and the row range of each mapping. */
       pages?: PageTable;
       pageRanges?: Uint32Array;
@@ -177,6 +192,8 @@ export class PageSampler {
   private observedBeyond = new Map<number, number>();
   /** Added up over run() calls until the caller resets it. */
   stats: PageSampleStats = emptyPageStats();
+  /** The size of a sample's pieces (see PIECE_ROW_BUDGET); smaller in tests. */
+  pieceBudget = { rows: PIECE_ROW_BUDGET, segs: PIECE_SEG_BUDGET };
 
   /**
    * `threads`: threads to read with, this one included (1: no workers); samples of fewer than
@@ -230,6 +247,11 @@ export class PageSampler {
     this.pool?.close();
   }
 
+  /** The bytes of the engine's sample buffers (bounded: see PIECE_ROW_BUDGET). */
+  get bufferBytes(): number {
+    return this.store.bytes;
+  }
+
   /** Resolves once the worker threads (if any) have started and can take work. */
   whenReady(): Promise<void> {
     return this.pool?.ready ?? Promise.resolve();
@@ -249,110 +271,53 @@ export class PageSampler {
    */
   run(jobs: readonly PageJob[], observer?: ObserverSource): PageJobResult[] {
     const t0 = performance.now();
-    const wide = this.keepsEveryRow;
-    const plan = planReads(jobs, this.pageSize, wide, this.store, this.scanMode);
-    const pool =
-      this.pool?.usable && plan.entries >= this.parallelMinEntries ? this.pool : undefined;
-    const ctx = this.ctx;
-    ctx.shared = pool !== undefined;
-    const phase = (kind: number, units: number, run: (unit: number) => void) => {
-      if (!pool) {
-        for (let unit = 0; unit < units; unit++) run(unit);
-        return;
-      }
-      if (this.store.changed) pool.sendBuffers(this.store.bufferSet());
-      threads = Math.max(threads, pool.runPhase(kind, units, run));
-    };
-    let threads = 1;
-    this.countIndex.clear();
-    this.flagsIndex.clear();
-    let a: EngineArrays = this.store.arrays;
     this.single?.clear();
     this.observedBeyond.clear();
     observer?.begin();
-    const t1 = performance.now();
-    phase(PHASE_PAGEMAP, plan.items, (item) => decodeItem(a, item, ctx));
-    const t2 = performance.now();
-
-    const countLookups = this.countIndex.finalize();
-    const flagLookups = this.flagsIndex.finalize();
-    this.store.ensure('counts', countLookups);
-    this.store.ensure('flags', flagLookups);
-    const parts = pool ? (pool.size + 1) * KPAGE_UNITS_PER_THREAD : 1;
-    const kpageUnits: number[] = [];
-    for (const [kind, index] of [
-      [0, this.countIndex],
-      [1, this.flagsIndex],
-    ] as const) {
-      if (index.size === 0) continue;
-      const bounds = pool ? splitBlocks(index, parts) : [0, indexBlocks(index)];
-      for (let b = 0; b + 1 < bounds.length; b++) kpageUnits.push(kind, bounds[b]!, bounds[b + 1]!);
-    }
-    const accountUnits: number[] = [];
-    for (let s = 0; s < plan.segs;) {
-      let rows = 0;
-      const from = s;
-      while (s < plan.segs && rows < ROWS_PER_ACCOUNT_UNIT) {
-        rows += this.store.arrays.segs[s * SEG_FIELDS + SEG_ROWS]! + 1;
-        s++;
-      }
-      accountUnits.push(2, from, s);
-    }
-    this.store.ensure('units', Math.max(kpageUnits.length, accountUnits.length));
-    a = this.store.arrays;
-    a.units.set(kpageUnits);
-    phase(PHASE_KPAGE, kpageUnits.length / UNIT_FIELDS, (u) => {
-      const at = u * UNIT_FIELDS;
-      const flags = a.units[at] === 1;
-      readMarked(
-        flags ? this.flagsIndex : this.countIndex,
-        flags ? this.flagsFd : this.countFd,
-        a.units[at + 1]!,
-        a.units[at + 2]!,
-        flags ? a.flags : a.counts,
-        ctx,
-      );
+    const wide = this.keepsEveryRow;
+    const ctx = this.ctx;
+    const plan = planReads(jobs, {
+      pageSize: this.pageSize,
+      wide,
+      scanMode: this.scanMode,
+      scan: ctx.scan,
+      regions: ctx.regions,
     });
-    // Every kpage unit is done, no accounting unit has started: the workers see the corrected
-    // counts only.
-    if (observer) this.correct(observer, a.counts);
-    const t3 = performance.now();
-    a.units.set(accountUnits);
-    phase(PHASE_ACCOUNT, accountUnits.length / UNIT_FIELDS, (u) => {
-      const at = u * UNIT_FIELDS;
-      // Small integers (the table is a Float64Array): the engine's feedback stays Smi.
-      for (let s = a.units[at + 1]! | 0, end = a.units[at + 2]! | 0; s < end; s++) {
-        accountSegment(a, s, a.counts, a.flags, ctx);
-      }
-    });
-
-    const t4 = performance.now();
-    let rows = 0;
-    for (let s = 0; s < plan.segs; s++) rows += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
+    const items = Float64Array.from(plan.items);
+    const segs = Float64Array.from(plan.segs);
+    const segMapping = Float64Array.from(plan.segMapping);
+    let entries = 0;
+    for (let at = 0; at < items.length; at += ITEM_FIELDS) entries += items[at + ITEM_ENTRIES]!;
+    const pool = this.pool?.usable && entries >= this.parallelMinEntries ? this.pool : undefined;
+    ctx.shared = pool !== undefined;
+    const gathers = jobs.map((job, j) => newGather(job.ranges.count, plan.jobKept[j] === 1));
+    const itemJob = new Int32Array(items.length / ITEM_FIELDS);
+    jobs.forEach((_, j) => itemJob.fill(j, plan.jobItems[2 * j]!, plan.jobItems[2 * j + 1]!));
     const stats = this.stats;
-    for (let at = 0; at < plan.items * ITEM_FIELDS; at += ITEM_FIELDS) {
-      stats.pagemapReads += a.items[at + ITEM_READS]!;
-      stats.pagemapEntries += a.items[at + ITEM_READ_ENTRIES]!;
-      stats.pagemapScans += a.items[at + ITEM_SCANS]!;
+    stats.pagemapScans += plan.scans;
+    stats.pagemapRangeEntries += entries;
+    const t1 = performance.now();
+    stats.phaseMs[0] += t1 - t0;
+    const pieces = cutPieces(plan, jobs.length, this.pieceBudget.rows, this.pieceBudget.segs);
+    for (const piece of pieces) {
+      this.runPiece(piece, { items, segs, segMapping, itemJob }, gathers, pool, observer);
     }
-    stats.pagemapRangeEntries += plan.entries;
-    stats.rows += rows;
-    stats.countLookups += countLookups;
-    stats.flagLookups += flagLookups;
-    stats.threads = Math.max(stats.threads, threads);
-    const results = jobs.map((job, j) =>
-      this.collect(job.kept || wide, job.ranges.count, j, plan, a),
-    );
     const t5 = performance.now();
-    const ms = stats.phaseMs;
-    ms[0] += t1 - t0;
-    ms[1] += t2 - t1;
-    ms[2] += t3 - t2;
-    ms[3] += t4 - t3;
-    ms[4] += t5 - t4;
+    const results = jobs.map((job, j): PageJobResult => {
+      const skipped = plan.jobSkipped[j];
+      if (skipped) return { status: 'skipped', reason: skipped };
+      const g = gathers[j]!;
+      if (g.status !== 'ok') return { status: g.status };
+      const unkept = plan.jobUnkept[j] === 1 ? { unkept: true as const } : {};
+      return g.kept
+        ? { status: 'ok', ...finishKept(g), ...unkept }
+        : { status: 'ok', mappingCounters: g.counters!, ...unkept };
+    });
+    stats.phaseMs[4] += performance.now() - t5;
     return results;
   }
 
+  /** Takes the observer's mappings out of the counts just read (see correctMapCounts). */
   private correct(observer: ObserverSource, counts: Uint32Array): void {
     const observed = observer.end();
     this.single ??= new PfnIndex(allocatePfnIndexBuffers(this.maxPfn, false));
@@ -368,211 +333,198 @@ export class PageSampler {
     this.stats.observerRereads += observed.changed.length;
   }
 
-  private collect(
-    kept: boolean,
-    maps: number,
-    j: number,
-    plan: ReadPlan,
-    a: EngineArrays,
-  ): PageJobResult {
-    const [itemBegin, itemEnd] = [plan.jobItems[2 * j]!, plan.jobItems[2 * j + 1]!];
-    for (let item = itemBegin; item < itemEnd; item++) {
-      const status = a.itemStatus[item]!;
-      if (status === ITEM_VANISHED) return { status: 'vanished' };
-      if (status === ITEM_DENIED) return { status: 'denied' };
-      if (status !== ITEM_OK) throw new Error(`pagemap read item ${item} failed`);
-    }
-    const [segBegin, segEnd] = [plan.jobSegs[2 * j]!, plan.jobSegs[2 * j + 1]!];
-    if (!kept) {
-      const acc = new Float64Array(maps * COUNTER_SLOTS);
-      const segMapping = plan.segMapping;
-      const sums = a.segCounters;
-      for (let s = segBegin; s < segEnd;) {
-        const m = segMapping[s]!;
-        let e = s + 1;
-        while (e < segEnd && segMapping[e] === m) e++;
-        if (e - s > 1) {
-          // A mapping cut into several segments: add them up.
-          for (let t = s; t < e; t++) {
-            for (let k = 0; k < COUNTER_SLOTS; k++) {
-              acc[m * COUNTER_SLOTS + k]! += sums[t * COUNTER_SLOTS + k]!;
-            }
-          }
-          s = e;
-          continue;
-        }
-        // A run of consecutive mappings read as one segment each (most of them): one copy.
-        while (e < segEnd && segMapping[e] === segMapping[e - 1]! + 1) {
-          if (e + 1 < segEnd && segMapping[e + 1] === segMapping[e]) break;
-          e++;
-        }
-        acc.set(sums.subarray(s * COUNTER_SLOTS, e * COUNTER_SLOTS), m * COUNTER_SLOTS);
-        s = e;
-      }
-      return { status: 'ok', mappingCounters: acc };
-    }
-    let total = 0;
-    for (let s = segBegin; s < segEnd; s++) total += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
-    const pages: PageTable = {
-      count: total,
-      pageIndex: new Uint32Array(total),
-      pagemapBits: new Uint16Array(total),
-      kpageFlags: new Uint32Array(total),
-      mapCount: new Uint32Array(total),
-      pfn: new Float64Array(total),
-    };
-    const pageRanges = new Uint32Array(maps * 2);
-    let row = 0;
-    let s = segBegin;
-    for (let m = 0; m < maps; m++) {
-      pageRanges[2 * m] = row;
-      for (; s < segEnd && plan.segMapping[s] === m; s++) {
-        const slot = a.segs[s * SEG_FIELDS + SEG_SLOT]!;
-        const n = a.segs[s * SEG_FIELDS + SEG_ROWS]!;
-        pages.pageIndex.set(a.kIndex.subarray(slot, slot + n), row);
-        pages.pagemapBits.set(a.kBits.subarray(slot, slot + n), row);
-        pages.pfn.set(a.kPfn.subarray(slot, slot + n), row);
-        row += n;
-      }
-      pageRanges[2 * m + 1] = row;
-    }
-    const inferAnon =
-      segEnd > segBegin && (a.segs[segBegin * SEG_FIELDS + SEG_FLAGS]! & SEG_INFER_ANON) !== 0;
-    this.resolveKept(pages, a.counts, a.flags, inferAnon);
-    return { status: 'ok', pages, pageRanges };
-  }
-
-  /** mapCount and kpageFlags of every present page of a kept table. */
-  private resolveKept(
-    pages: PageTable,
-    counts: Uint32Array,
-    flags: Uint32Array,
-    inferAnon: boolean,
+  /** The three phases over one piece of a sample; its results go into `gathers`. */
+  private runPiece(
+    piece: Piece,
+    laid: {
+      items: Float64Array;
+      segs: Float64Array;
+      segMapping: Float64Array;
+      itemJob: Int32Array;
+    },
+    gathers: JobGather[],
+    pool: WorkerPool | undefined,
+    observer: ObserverSource | undefined,
   ): void {
-    const { countIndex, flagsIndex, maxPfn, single } = this;
-    const limit = countIndex.limit;
-    const { pfn, pagemapBits, mapCount, kpageFlags } = pages;
-    for (let i = 0; i < pages.count; i++) {
-      const p = pfn[i]!;
-      if (p === 0) continue;
-      if (p < limit) {
-        // Exclusive pages were not looked up in kpagecount (see decodeKept): map count 1.
-        mapCount[i] = pagemapBits[i]! & PM_EXCLUSIVE ? 1 : counts[countIndex.rank(p)]!;
-        // Shared with the observer alone: exclusive, as pagemap would say without it.
-        if (single?.has(p)) pagemapBits[i]! |= PM_EXCLUSIVE;
-        // Anonymous pages' flags were not looked up where inferred (see decodeKept).
-        kpageFlags[i] =
-          inferAnon && !(pagemapBits[i]! & PM_FILE)
-            ? INFERRED_ANON_FLAGS
-            : flags[flagsIndex.rank(p)]!;
-      } else if (p < maxPfn) {
-        const { bytes, words } = this.ctx;
-        const count = preadFully(this.countFd, bytes, 8, p * 8) === 8 ? words[0]! : 0;
-        const observed = this.observedBeyond.get(p) ?? 0;
-        mapCount[i] = count > 1 ? Math.max(1, count - observed) : count;
-        kpageFlags[i] = preadFully(this.flagsFd, bytes, 8, p * 8) === 8 ? words[0]! : 0;
+    const t0 = performance.now();
+    const { items, segs, segMapping, itemJob } = laid;
+    const store = this.store;
+    const ctx = this.ctx;
+    const itemCount = piece.end - piece.first;
+    const segBase = items[piece.first * ITEM_FIELDS + ITEM_SEG_BEGIN]!;
+    const segCount = items[(piece.end - 1) * ITEM_FIELDS + ITEM_SEG_END]! - segBase;
+    store.ensure('items', itemCount * ITEM_FIELDS);
+    store.ensure('itemStatus', itemCount);
+    store.ensure('segs', segCount * SEG_FIELDS);
+    store.ensure('segCounters', segCount * COUNTER_SLOTS);
+    store.ensure('claims', CLAIM_FIELDS);
+    // A piece's rows stay within the budget (and one item): so do the buffers, grown or not.
+    const limit = this.pieceBudget.rows + CHUNK_ENTRIES;
+    for (const name of ['cPfn', 'cBits'] as const) {
+      store.ensure(name, piece.compactRows, false, limit);
+    }
+    for (const name of ['kIndex', 'kBits', 'kPfn'] as const) {
+      store.ensure(
+        name,
+        piece.keptRows,
+        false,
+        this.pieceBudget.rows / KEPT_ROW_WEIGHT + CHUNK_ENTRIES,
+      );
+    }
+    let a: EngineArrays = store.arrays;
+    a.items.set(items.subarray(piece.first * ITEM_FIELDS, piece.end * ITEM_FIELDS));
+    for (let at = 0; at < itemCount * ITEM_FIELDS; at += ITEM_FIELDS) {
+      a.items[at + ITEM_SEG_BEGIN]! -= segBase;
+      a.items[at + ITEM_SEG_END]! -= segBase;
+    }
+    a.segs.set(segs.subarray(segBase * SEG_FIELDS, (segBase + segCount) * SEG_FIELDS));
+    const setCapacity = () => {
+      a.claims[CLAIM_CAPACITY + CLAIM_COMPACT] = Math.min(a.cPfn.length, a.cBits.length);
+      a.claims[CLAIM_CAPACITY + CLAIM_KEPT] = Math.min(
+        a.kIndex.length,
+        a.kBits.length,
+        a.kPfn.length,
+      );
+    };
+    a.claims[CLAIM_COMPACT] = a.claims[CLAIM_KEPT] = 0;
+    setCapacity();
+    let threads = 1;
+    const phase = (kind: number, units: number, run: (unit: number) => void) => {
+      if (!pool) {
+        for (let unit = 0; unit < units; unit++) run(unit);
+        return;
+      }
+      if (store.changed) pool.sendBuffers(store.bufferSet());
+      threads = Math.max(threads, pool.runPhase(kind, units, run));
+    };
+    this.countIndex.clear();
+    this.flagsIndex.clear();
+    const t1 = performance.now();
+    phase(PHASE_PAGEMAP, itemCount, (item) => decodeItem(a, item, ctx));
+    // Items whose rows did not fit (a process grew since its status was read): more room, the
+    // rows found so far kept, and those items read again here.
+    for (;;) {
+      const need = [0, 0];
+      for (let item = 0; item < itemCount; item++) {
+        if (a.itemStatus[item] !== ITEM_OVERFLOW) continue;
+        const kept = gathers[itemJob[piece.first + item]!]!.kept;
+        need[kept ? 1 : 0]! += a.items[item * ITEM_FIELDS + ITEM_ROWS_NEEDED]!;
+      }
+      if (need[0] === 0 && need[1] === 0) break;
+      const compact = a.claims[CLAIM_COMPACT]! + need[0]!;
+      const kept = a.claims[CLAIM_KEPT]! + need[1]!;
+      for (const name of ['cPfn', 'cBits'] as const) store.ensure(name, compact, true);
+      for (const name of ['kIndex', 'kBits', 'kPfn'] as const) store.ensure(name, kept, true);
+      a = store.arrays;
+      setCapacity();
+      for (let item = 0; item < itemCount; item++) {
+        if (a.itemStatus[item] === ITEM_OVERFLOW) decodeItem(a, item, ctx);
       }
     }
+    const t2 = performance.now();
+
+    const countLookups = this.countIndex.finalize();
+    const flagLookups = this.flagsIndex.finalize();
+    // One lookup at most a row.
+    store.ensure('counts', countLookups, false, limit);
+    store.ensure('flags', flagLookups, false, limit);
+    const parts = pool ? (pool.size + 1) * KPAGE_UNITS_PER_THREAD : 1;
+    const kpageUnits: number[] = [];
+    for (const [kind, index] of [
+      [0, this.countIndex],
+      [1, this.flagsIndex],
+    ] as const) {
+      if (index.size === 0) continue;
+      const bounds = pool ? splitBlocks(index, parts) : [0, indexBlocks(index)];
+      for (let b = 0; b + 1 < bounds.length; b++) kpageUnits.push(kind, bounds[b]!, bounds[b + 1]!);
+    }
+    const accountUnits: number[] = [];
+    a = store.arrays;
+    for (let s = 0; s < segCount;) {
+      let rows = 0;
+      const from = s;
+      while (s < segCount && rows < ROWS_PER_ACCOUNT_UNIT) {
+        rows += a.segs[s * SEG_FIELDS + SEG_ROWS]! + 1;
+        s++;
+      }
+      accountUnits.push(2, from, s);
+    }
+    store.ensure('units', Math.max(kpageUnits.length, accountUnits.length));
+    a = store.arrays;
+    a.units.set(kpageUnits);
+    phase(PHASE_KPAGE, kpageUnits.length / UNIT_FIELDS, (u) => {
+      const at = u * UNIT_FIELDS;
+      const flags = a.units[at] === 1;
+      readMarked(
+        flags ? this.flagsIndex : this.countIndex,
+        flags ? this.flagsFd : this.countFd,
+        a.units[at + 1]!,
+        a.units[at + 2]!,
+        flags ? a.flags : a.counts,
+        ctx,
+      );
+    });
+    // Every kpage unit of the piece is done, no accounting unit has started: the workers see
+    // the corrected counts only.
+    if (observer) this.correct(observer, a.counts);
+    const t3 = performance.now();
+    a.units.set(accountUnits);
+    phase(PHASE_ACCOUNT, accountUnits.length / UNIT_FIELDS, (u) => {
+      const at = u * UNIT_FIELDS;
+      // Small integers (the table is a Float64Array): the engine's feedback stays Smi.
+      for (let s = a.units[at + 1]! | 0, end = a.units[at + 2]! | 0; s < end; s++) {
+        accountSegment(a, s, a.counts, a.flags, ctx);
+      }
+    });
+
+    const t4 = performance.now();
+    const stats = this.stats;
+    for (let at = 0; at < itemCount * ITEM_FIELDS; at += ITEM_FIELDS) {
+      stats.pagemapReads += a.items[at + ITEM_READS]!;
+      stats.pagemapEntries += a.items[at + ITEM_READ_ENTRIES]!;
+      stats.pagemapScans += a.items[at + ITEM_SCANS]!;
+    }
+    for (let s = 0; s < segCount; s++) stats.rows += a.segs[s * SEG_FIELDS + SEG_ROWS]!;
+    stats.countLookups += countLookups;
+    stats.flagLookups += flagLookups;
+    stats.threads = Math.max(stats.threads, threads);
+    const lookups: Lookups = {
+      countIndex: this.countIndex,
+      flagsIndex: this.flagsIndex,
+      maxPfn: this.maxPfn,
+      counts: a.counts,
+      flags: a.flags,
+      single: this.single,
+      observedBeyond: this.observedBeyond,
+      readOne: (which, pfn) => {
+        const { bytes, words } = ctx;
+        const fd = which === 0 ? this.countFd : this.flagsFd;
+        return preadFully(fd, bytes, 8, pfn * 8) === 8 ? words[0]! : 0;
+      },
+    };
+    // Each job's items in this piece, then its segments there.
+    for (let item = 0; item < itemCount;) {
+      const j = itemJob[piece.first + item]!;
+      const g = gathers[j]!;
+      const from = item;
+      while (item < itemCount && itemJob[piece.first + item] === j) item++;
+      for (let i = from; i < item && g.status === 'ok'; i++) {
+        const status = a.itemStatus[i]!;
+        if (status === ITEM_VANISHED) g.status = 'vanished';
+        else if (status === ITEM_DENIED) g.status = 'denied';
+        else if (status !== ITEM_OK) throw new Error(`pagemap read item ${i} failed`);
+      }
+      if (g.status !== 'ok') continue;
+      const segFrom = a.items[from * ITEM_FIELDS + ITEM_SEG_BEGIN]!;
+      const segTo = a.items[(item - 1) * ITEM_FIELDS + ITEM_SEG_END]!;
+      gatherSegments(g, a, segFrom, segTo, segMapping, segBase, lookups);
+    }
+    const t5 = performance.now();
+    const ms = stats.phaseMs;
+    ms[0] += t1 - t0;
+    ms[1] += t2 - t1;
+    ms[2] += t3 - t2;
+    ms[3] += t4 - t3;
+    ms[4] += t5 - t4;
   }
-}
-
-interface ReadPlan {
-  items: number;
-  segs: number;
-  /** Per segment: its mapping's index in its job. */
-  segMapping: Int32Array;
-  /** Per job: [first, end) item and segment. */
-  jobItems: Int32Array;
-  jobSegs: Int32Array;
-  /** pagemap entries to read. */
-  entries: number;
-}
-
-/**
- * Lays the reads out in the store: each scanned mapping is cut into pieces of at most
- * CHUNK_ENTRIES; pieces of one process closer than PAGEMAP_GAP pages share a read (one syscall
- * for many small mappings). Each piece is a segment with its own row slots.
- */
-function planReads(
-  jobs: readonly PageJob[],
-  pageSize: number,
-  wide: boolean,
-  store: BufferStore,
-  scanMode: ScanMode,
-): ReadPlan {
-  const items: number[] = [];
-  const segs: number[] = [];
-  const segMapping: number[] = [];
-  const jobItems = new Int32Array(jobs.length * 2);
-  const jobSegs = new Int32Array(jobs.length * 2);
-  let cSlots = 0;
-  let kSlots = 0;
-  let entries = 0;
-  jobs.forEach((job, j) => {
-    const kept = job.kept || wide;
-    const infer = job.inferAnon && (!kept || job.keptInferAnon === true);
-    const segFlags = (kept ? SEG_KEPT : 0) | (infer ? SEG_INFER_ANON : 0);
-    jobItems[2 * j] = items.length / ITEM_FIELDS;
-    jobSegs[2 * j] = segMapping.length;
-    let itemAt = -1; // field offset of the open item
-    const { start, end, count } = job.ranges;
-    for (let m = 0; m < count; m++) {
-      if (start[m]! >= USER_SPACE_END || (job.scan && !job.scan[m])) continue;
-      const first = start[m]! / pageSize;
-      const last = Math.min(end[m]!, USER_SPACE_END) / pageSize;
-      for (let p = first; p < last;) {
-        const len = Math.min(last - p, CHUNK_ENTRIES);
-        const itemFirst = itemAt >= 0 ? items[itemAt + ITEM_FIRST_PAGE]! : 0;
-        const itemEnd = itemAt >= 0 ? itemFirst + items[itemAt + ITEM_ENTRIES]! : 0;
-        if (itemAt < 0 || p - itemEnd > PAGEMAP_GAP || p + len - itemFirst > CHUNK_ENTRIES) {
-          itemAt = items.length;
-          items.push(job.fd, p, len, segMapping.length, segMapping.length, 0, 0, 0, 0);
-        } else {
-          items[itemAt + ITEM_ENTRIES] = p + len - itemFirst;
-        }
-        const offset = p - items[itemAt + ITEM_FIRST_PAGE]!;
-        segs.push(offset, len, kept ? kSlots : cSlots, segFlags, p - first, 0, 0);
-        if (kept) kSlots += len;
-        else cSlots += len;
-        segMapping.push(m);
-        items[itemAt + ITEM_SEG_END] = segMapping.length;
-        p += len;
-      }
-    }
-    jobItems[2 * j + 1] = items.length / ITEM_FIELDS;
-    let jobEntries = 0;
-    for (let at = jobItems[2 * j]! * ITEM_FIELDS; at < items.length; at += ITEM_FIELDS) {
-      jobEntries += items[at + ITEM_ENTRIES]!;
-    }
-    const sparse =
-      job.residentPages !== undefined && job.residentPages <= jobEntries * SCAN_MAX_DENSITY;
-    for (let at = jobItems[2 * j]! * ITEM_FIELDS; at < items.length; at += ITEM_FIELDS) {
-      const find =
-        scanMode === 'always' || (sparse && items[at + ITEM_ENTRIES]! >= SCAN_MIN_ENTRIES);
-      items[at + ITEM_FIND] = find ? 1 : 0;
-    }
-    jobSegs[2 * j + 1] = segMapping.length;
-  });
-  for (let at = 0; at < items.length; at += ITEM_FIELDS) entries += items[at + ITEM_ENTRIES]!;
-  const itemCount = items.length / ITEM_FIELDS;
-  const segCount = segMapping.length;
-  store.ensure('items', items.length);
-  store.ensure('itemStatus', itemCount);
-  store.ensure('segs', segs.length);
-  store.ensure('segCounters', segCount * COUNTER_SLOTS);
-  store.ensure('cPfn', cSlots);
-  store.ensure('cBits', cSlots);
-  store.ensure('kIndex', kSlots);
-  store.ensure('kBits', kSlots);
-  store.ensure('kPfn', kSlots);
-  store.arrays.items.set(items);
-  store.arrays.segs.set(segs);
-  return {
-    items: itemCount,
-    segs: segCount,
-    segMapping: Int32Array.from(segMapping),
-    jobItems,
-    jobSegs,
-    entries,
-  };
 }

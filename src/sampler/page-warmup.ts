@@ -16,6 +16,8 @@ import {
 } from '../model/page-bits.js';
 import { arraysOf, type BufferName } from './page-buffers.js';
 import {
+  CLAIM_CAPACITY,
+  CLAIM_FIELDS,
   ITEM_FIELDS,
   SEG_FIELDS,
   SEG_INFER_ANON,
@@ -80,6 +82,7 @@ export function warmUpEngine(
   };
   const sizes: Record<BufferName, number> = {
     items: ITEM_FIELDS * 8,
+    claims: CLAIM_FIELDS * 4,
     itemStatus: 4 * 2,
     segs: SEG_FIELDS * 8 * SEGS,
     segCounters: COUNTER_SLOTS * 8 * SEGS,
@@ -98,7 +101,7 @@ export function warmUpEngine(
   }
   const a = arraysOf(buffers);
   // One item: a read far up the address space (all holes, from /dev/zero) over every segment.
-  a.items.set([zeroFd, HIGH_PAGE, ENTRIES, 0, SEGS, 0, 0, 0, 0], 0);
+  a.items.set([zeroFd, HIGH_PAGE, ENTRIES, 0, SEGS, 0, 0, 0, 0, 0], 0);
   const kinds = [SEG_INFER_ANON, 0, SEG_KEPT, SEG_INFER_ANON];
   for (let s = 0; s < SEGS; s++) {
     const offset = s * SEG_LENGTH;
@@ -112,6 +115,8 @@ export function warmUpEngine(
   for (let round = 0; round < ROUNDS && !stop(); round++) {
     ctx.countIndex.clear();
     ctx.flagsIndex.clear();
+    a.claims.fill(0);
+    a.claims.fill(ENTRIES, CLAIM_CAPACITY);
     decodeItem(a, 0, ctx);
     for (let i = 0; i < ENTRIES; i++) {
       x ^= x << 13;
@@ -138,7 +143,7 @@ export function warmUpEngine(
     // Whole items, and items read in a few populated ranges (PAGEMAP_SCAN).
     const spans = round % 2 ? [0, ENTRIES] : [0, ENTRIES >> 3, ENTRIES >> 2, ENTRIES];
     ctx.spans.set(spans);
-    decodeSegments(a, 0, SEGS, spans.length / 2, ctx);
+    decodeSegments(a, 0, SEGS, spans.length / 2, ctx, 0);
     for (const [index, out] of [
       [ctx.countIndex, a.counts],
       [ctx.flagsIndex, a.flags],

@@ -47,6 +47,7 @@ export interface WorkerSetup {
 /** The sample buffers, sent again whenever one of them had to grow. */
 export interface BufferSet {
   items: SharedArrayBuffer;
+  claims: SharedArrayBuffer;
   itemStatus: SharedArrayBuffer;
   segs: SharedArrayBuffer;
   segCounters: SharedArrayBuffer;

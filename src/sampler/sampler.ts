@@ -379,6 +379,14 @@ export class Sampler {
         results.forEach((result, i) => {
           const { proc, slot } = jobs[i]!;
           const { head } = proc;
+          if (result.status === 'skipped') {
+            // Its pages would cost what its address space costs: its status's counters, said.
+            const memory = parseStatusMemory(head.status);
+            if (!memory || !isSameProcess(head)) return;
+            out[slot] = { info: head.info, access: 'pages', statusMemory: memory };
+            notes.add(head.info.pid, skippedNotice(this.pagemapScan.used));
+            return;
+          }
           if (result.status !== 'ok') {
             if (result.status === 'denied') {
               out[slot] = restrictedOrGone(head, this.pageSize, notes);
@@ -386,6 +394,7 @@ export class Sampler {
             return;
           }
           if (!isSameProcess(head, holdsNothing(result, this.pageSize))) return;
+          if (result.unkept) notes.add(head.info.pid, UNKEPT_NOTICE);
           const raw: RawProcess = { info: head.info, access: 'pages' };
           if (proc.maps) raw.maps = proc.maps;
           if (result.pages) {
@@ -494,6 +503,14 @@ export class Sampler {
     return this.observer?.pids ?? (this.selfPid === undefined ? [] : [this.selfPid]);
   }
 
+  /**
+   * The bytes of the page engine's sample buffers, kept from sample to sample (privileged
+   * samplers; 0 otherwise): bounded whatever the host (page-plan.ts, PIECE_ROW_BUDGET).
+   */
+  get engineBufferBytes(): number {
+    return this.pageSampler?.bufferBytes ?? 0;
+  }
+
   /** Resolves once the sampler's worker threads (if any) can take work. */
   whenReady(): Promise<void> {
     return this.pageSampler?.whenReady() ?? Promise.resolve();
@@ -517,6 +534,19 @@ export class Sampler {
     }
   }
 }
+
+/** Why a process's pages were not read: more address space than plain pagemap reads can take. */
+function skippedNotice(scanUsed: boolean): string {
+  return (
+    `maps more address space than memtop reads ` +
+    `page by page${scanUsed ? '' : ' without PAGEMAP_SCAN (the native module)'}: ` +
+    `shown from its status counters (RSS, swap), its sharing unknown`
+  );
+}
+
+/** Why a process's pages were counted but not listed. */
+const UNKEPT_NOTICE =
+  'a mapping of more than 16 TiB of pages: its pages are counted but not listed page by page';
 
 /** The mappings to read when PROT_NONE ones are left out; undefined when there are none. */
 function accessibleOnly(ranges: MappingRanges): Uint8Array | undefined {

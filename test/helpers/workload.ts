@@ -10,7 +10,8 @@
  *   shared N              → ok ADDR   MAP_SHARED|MAP_ANONYMOUS RW, every page written
  *   zero N                → ok ADDR   private anonymous RW, every page only read (zero page)
  *   lazy anon|shared N    → ok ADDR   private or MAP_SHARED anonymous RW (NORESERVE), nothing
- *                                     touched: a sparse region once `write`/`touch` fill parts
+ *                                     touched: a sparse region once `write`/`touch` fill parts;
+ *                                     N up to 2^36 (256 TiB of address space, e.g. 16 TiB)
  *   guard ADDR FIRST COUNT → ok       MADV_GUARD_INSTALL on those pages (Linux 6.13+): guard
  *                                     markers, which pagemap shows as swapped + guard (bit 58)
  *   file PATH N           → ok ADDR   MAP_SHARED PROT_READ of PATH, every page read

@@ -188,6 +188,30 @@ describe('reading only populated ranges (PAGEMAP_SCAN)', () => {
     }
   });
 
+  it('counts and keeps the same pages when a sample runs in pieces of a few rows', () => {
+    const whole = run(undefined, jobs);
+    const sampler = new PageSampler(countFd, flagsFd, PAGE, 1, 0, undefined, 'auto');
+    sampler.pieceBudget = { rows: 5_000, segs: 2 };
+    try {
+      expect(sampler.run(jobs)).toEqual(whole);
+    } finally {
+      sampler.close();
+    }
+  });
+
+  it('reads again, with more room, the items of a process that holds more than it said', () => {
+    const whole = run(undefined, jobs);
+    // Row slots planned from a resident count far below what the pagemap holds.
+    const understated = jobs.map((job) => ({ ...job, residentPages: 10 }));
+    const sampler = new PageSampler(countFd, flagsFd, PAGE, 1, 0, undefined, 'auto');
+    try {
+      expect(sampler.run(understated)).toEqual(whole);
+      expect(sampler.stats.rows).toBeGreaterThan(10_000);
+    } finally {
+      sampler.close();
+    }
+  });
+
   it('reads an item whole when the scan fails on it', () => {
     const whole = run(undefined, jobs);
     let n = 0;

@@ -24,6 +24,7 @@
 
 #define PAGE 4096UL
 #define MAX_PAGES (1UL << 30)  /* 4 TiB: far beyond any test, small enough to never overflow */
+#define MAX_LAZY_PAGES (1UL << 36) /* 256 TiB of address space: lazy regions cost nothing */
 #define MAX_CHILDREN 256
 #define LINE_LEN 4096
 #define STACK_PREFAULT (64 * 1024)
@@ -325,7 +326,7 @@ static void handle(char *cmd)
 	} else if (IS("zero", 1) && !pages(argv[1], &a)) {
 		region(a, RW, ANON, -1, 0);
 	} else if (IS("lazy", 2) && (!strcmp(argv[1], "anon") || !strcmp(argv[1], "shared")) &&
-		   !pages(argv[2], &a)) {
+		   !num(argv[2], &a) && a > 0 && a <= MAX_LAZY_PAGES) {
 		unsigned char *base = map_guarded(a * PAGE, RW,
 						  MAP_NORESERVE | MAP_ANONYMOUS |
 							  (argv[1][0] == 's' ? MAP_SHARED : MAP_PRIVATE),
