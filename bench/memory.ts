@@ -18,6 +18,8 @@ const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SPIKE_PROCESSES = 120;
 const SPIKE_MIB = 256;
 const INTERVAL_S = 1;
+/** Samples after the spike, per sample before it. */
+const AFTER_FACTOR = 4;
 const SOCKET = `memtop-bench-memory-${process.ppid}-${Date.now()}`;
 const ISOLATED = 'MEMTOP_BENCH_ISOLATED';
 
@@ -77,8 +79,9 @@ async function through(
     } finally {
       await spike.stop();
     }
-    // After: the spike gone; memtop's RSS once it has sampled the smaller host a while.
-    const after = await watch(pid, 2 * samples);
+    // After: the spike gone; memtop's RSS once it has sampled the smaller host a while (the
+    // garbage collector frees the spike's samples when it next runs: not at once).
+    const after = await watch(pid, AFTER_FACTOR * samples);
     return {
       mode,
       beforeMib: before.lastMib,
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(
     `memtop memory through a spike of ${SPIKE_PROCESSES} processes × ${SPIKE_MIB} MiB ` +
-      `(${args.samples} samples before and at, ${2 * args.samples} after, ${INTERVAL_S} s apart)`,
+      `(${args.samples} samples before and at, ${AFTER_FACTOR * args.samples} after, ${INTERVAL_S} s apart)`,
   );
   const rows: Figures[] = [];
   if (!args.only || args.only === 'tui') rows.push(await interactive(args.samples));
