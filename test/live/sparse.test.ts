@@ -273,7 +273,7 @@ describe('huge sparse mappings (root)', () => {
         expect(p.totals.rssBytes / 1024).toBe(readRollup(huge.pid)['Rss']);
         expect(Math.floor(pssBytes(p.totals) / 1024)).toBe(readRollup(huge.pid)['Pss']);
         expect(p.mappings!.find((m) => m.start === at)!.counters.rssBytes).toBe(8 * PAGE_SIZE);
-        expect(snapshot.notices.join('\n')).toContain(`process ${huge.pid} has a mapping of more`);
+        expect(snapshot.notices.join('\n')).toContain(`process ${huge.pid}: a mapping of more`);
       } finally {
         sampler.close();
       }
