@@ -85,7 +85,8 @@ export class ObserverPages implements ObserverSource {
   }
 
   /** This process and the launchers above it, on the live /proc. */
-  static open(pageSize: number): ObserverPages {
+  /** selfPid: memtop's pid as /proc names it (in a pid namespace, not process.pid). */
+  static open(pageSize: number, selfPid: number): ObserverPages {
     const self = readStatFile('/proc/self/stat');
     const observed: Observed[] = [];
     const add = (pid: number, startTime: number, dir: string) => {
@@ -97,7 +98,7 @@ export class ObserverPages implements ObserverSource {
         throw error;
       }
     };
-    add(process.pid, self?.startTime ?? 0, '/proc/self');
+    add(selfPid, self?.startTime ?? 0, '/proc/self');
     for (const launcher of findLaunchers(self?.ppid ?? 0)) {
       try {
         add(launcher.pid, launcher.startTime, `/proc/${launcher.pid}`);

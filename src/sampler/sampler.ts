@@ -158,7 +158,8 @@ export class Sampler {
     this.reader = new PagemapReader(pageSize);
     this.root = { path: procRoot, realPath: realRoot };
     this.selfPid = includeSelf || procRoot !== '/proc' ? undefined : selfPidInProc();
-    this.observer = kpage && this.selfPid !== undefined ? ObserverPages.open(pageSize) : undefined;
+    this.observer =
+      kpage && this.selfPid !== undefined ? ObserverPages.open(pageSize, this.selfPid) : undefined;
     this.pagemapScan = scan.scan ? { used: true } : { used: false, reason: scan.reason };
     this.nativeReads = kpage !== undefined && readRuns !== undefined;
     this.pageSampler = kpage
