@@ -4,6 +4,7 @@
  */
 import { indexFileGroups } from './group.js';
 import { sharesMostWith, type ShareTally, type SharerIndex } from './sharers.js';
+import { indexOfSorted } from './search.js';
 
 export interface SharingReport {
   pid: number;
@@ -79,15 +80,7 @@ export function mappingSharedWith(
 ): readonly ShareTally[] | undefined {
   const list = report.byMapping.get(start);
   if (list) return list;
-  const starts = report.mappingStarts;
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (starts[mid]! < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return starts[lo] === start ? NO_SHARERS : undefined;
+  return indexOfSorted(report.mappingStarts, start) >= 0 ? NO_SHARERS : undefined;
 }
 
 /** Several tallies of the same processes (a file's mappings) as one, largest first. */

@@ -10,6 +10,7 @@ import { diffByStart, isRising, mappingColumns, processKey } from '../../model/d
 import { indexFileGroups, type FileGroupIndex } from '../../model/group.js';
 import { mappingSharedWith, type SharingReport } from '../../model/sharing-report.js';
 import type { ShareTally } from '../../model/sharers.js';
+import { indexOfSorted } from '../../model/search.js';
 import { SORT_KEYS, counterFor, type SortKey } from '../../model/sort.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
 import {
@@ -145,15 +146,7 @@ export class MappingSource {
   /** Index of the mapping starting at `start`; −1 when there is none. */
   indexOfStart(start: number): number {
     const starts = this.starts;
-    if (!this.isByAddress) return starts.indexOf(start);
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! < start) lo = mid + 1;
-      else hi = mid;
-    }
-    return starts[lo] === start ? lo : -1;
+    return this.isByAddress ? indexOfSorted(starts, start) : starts.indexOf(start);
   }
 
   /** For each mapping of `old`, the index of the mapping with its start here (−1: none). */
