@@ -9,6 +9,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTER_KEYS } from '../../src/model/counters.js';
 import { PSS_SHIFT, type Counters, type Snapshot } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { CLI, type CountersJson, type SnapshotJson } from '../helpers/cli.js';
@@ -55,20 +56,8 @@ class Violations {
   }
 }
 
-const COUNTER_NAMES = [
-  'rssBytes',
-  'pssFixed',
-  'ussBytes',
-  'sharedBytes',
-  'sharedCleanBytes',
-  'sharedDirtyBytes',
-  'privateCleanBytes',
-  'privateDirtyBytes',
-  'swapBytes',
-  'anonBytes',
-  'fileBytes',
-  'shmemBytes',
-] as const satisfies readonly (keyof Counters)[];
+/** Every counter, as the model lists them. */
+const COUNTER_NAMES: readonly (keyof Counters)[] = COUNTER_KEYS;
 
 /** Counters read from pages (PFNs and map counts): every one is a number, and they add up. */
 function checkCounters(c: Counters, where: string, v: Violations): void {
