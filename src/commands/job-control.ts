@@ -1,4 +1,4 @@
-import { readIsForeground } from '../sampler/self-foreground.js';
+import { readFileSync } from 'node:fs';
 
 /**
  * The signals whose default action ends memtop and that it can catch: the interactive view
@@ -36,7 +36,16 @@ export type StopSignal = (typeof STOP_SIGNALS)[number];
  * kernel would restart the call, raise it again, and so on for ever.
  */
 export function isForeground(): boolean {
-  return readIsForeground();
+  try {
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    // After the command's closing parenthesis: state ppid pgrp session tty_nr tpgid ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(fields[2]);
+    const tpgid = Number(fields[5]);
+    return !(tpgid > 0) || tpgid === pgrp;
+  } catch {
+    return true;
+  }
 }
 
 /**

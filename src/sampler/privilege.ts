@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { ProcessReadFailure, STATUS_LIMIT, readProcText } from './proc-files.js';
+import { readFileSync, statSync } from 'node:fs';
+import { ProcessReadFailure } from './proc-files.js';
 
 /** CAP_SYS_ADMIN's bit in the capability sets of /proc/PID/status. */
 const CAP_SYS_ADMIN = 21n;
@@ -56,7 +56,7 @@ function reasonOf(error: unknown): string {
 /** Whether CAP_SYS_ADMIN is in this process's effective set (CapEff of /proc/self/status). */
 export function hasEffectiveCapSysAdmin(): boolean {
   try {
-    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readProcText('/proc/self/status', STATUS_LIMIT));
+    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'latin1'));
     return match !== null && ((BigInt(`0x${match[1]}`) >> CAP_SYS_ADMIN) & 1n) === 1n;
   } catch {
     return false;
