@@ -274,9 +274,10 @@ export function parsePasswd(text: string): Map<number, string> {
   const users = new Map<number, string>();
   for (const line of text.split('\n')) {
     const [name, , uid] = line.split(':');
-    if (name && uid !== undefined && /^\d+$/.test(uid) && !users.has(Number(uid))) {
-      users.set(Number(uid), name);
-    }
+    // A uid is below 2^32; a longer run of digits is no uid (and no safe integer).
+    if (!name || uid === undefined || !/^\d{1,10}$/.test(uid)) continue;
+    const id = Number(uid);
+    if (id < 2 ** 32 && !users.has(id)) users.set(id, name);
   }
   return users;
 }

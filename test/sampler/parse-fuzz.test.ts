@@ -24,7 +24,7 @@ import {
 import type { MapsEntry } from '../../src/model/types.js';
 
 /** Runs per property: the whole file takes a few seconds. */
-const RUNS = 300;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 const read = (name: string) => readFileSync(`/proc/self/${name}`, 'latin1');
 /** Real text of this process, as seeds to mutate. */
@@ -182,9 +182,18 @@ describe('the /proc parsers on any text', () => {
       const users = [...parsePasswd(text)];
       return (
         Object.values(parseMeminfo(text)).every(isCount) &&
-        users.every(([uid, name]) => Number.isSafeInteger(uid) && uid >= 0 && name.length > 0)
+        users.every(
+          ([uid, name]) => Number.isInteger(uid) && uid >= 0 && uid < 2 ** 32 && name.length > 0,
+        )
       );
     });
+  });
+
+  it('passwd: a uid of 16 digits or 2^32 is no uid (a counterexample once found)', () => {
+    expect([
+      ...parsePasswd('VmRSS:VmRSS:9999999999999999\nbig:x:4294967296:0::/:/bin/sh\n'),
+    ]).toEqual([]);
+    expect([...parsePasswd('top:x:4294967295:0::/:/bin/sh\n')]).toEqual([[4294967295, 'top']]);
   });
 
   it('auxv: any bytes give a page size or none', () => {
