@@ -21,8 +21,8 @@ const { render } = await import('ink');
 const { createElement } = await import('react');
 const { App } = await import('../src/ui/App.js');
 const { INK_OPTIONS } = await import('../src/commands/interactive.js');
-const { TerminalOutput } = await import('../src/commands/terminal-output.js');
-const { FrameWriter } = await import('../src/commands/frame-writer.js');
+const { TerminalOutput } = await import('../src/terminal/terminal-output.js');
+const { FrameWriter } = await import('../src/terminal/frame-writer.js');
 const { sortProcesses } = await import('../src/model/sort.js');
 
 const COLUMNS = 120;

@@ -5,10 +5,10 @@ import { carryScans } from '../model/merge.js';
 import type { SortKey } from '../model/sort.js';
 import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatEvents } from '../ui/format/events.js';
-import { snapshotToJson } from '../ui/format/json.js';
-import { formatJson } from '../ui/format/json-text.js';
-import { formatTable } from '../ui/format/table.js';
+import { formatEvents } from '../output/events.js';
+import { snapshotToJson } from '../output/json.js';
+import { formatJson } from '../format/json-text.js';
+import { formatTable } from '../output/table.js';
 import { ScanBudget } from './scan-budget.js';
 import { selectProcesses } from './snapshot.js';
 

@@ -17,9 +17,9 @@ import {
   type StopSignal,
 } from './job-control.js';
 import { Session } from './session.js';
-import { TerminalGuard } from './terminal.js';
-import { FrameWriter } from './frame-writer.js';
-import { TerminalOutput } from './terminal-output.js';
+import { TerminalGuard } from '../terminal/terminal.js';
+import { FrameWriter } from '../terminal/frame-writer.js';
+import { TerminalOutput } from '../terminal/terminal-output.js';
 
 export interface InteractiveArgs {
   intervalMs: number;

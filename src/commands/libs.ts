@@ -1,8 +1,8 @@
 import { computeLibraries } from '../model/libraries.js';
 import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatJson } from '../ui/format/json-text.js';
-import { formatLibraries, librariesToJson } from '../ui/format/libs.js';
+import { formatJson } from '../format/json-text.js';
+import { formatLibraries, librariesToJson } from '../output/libs.js';
 import { GivenPids } from './given-pids.js';
 
 export interface LibsArgs {

@@ -1,6 +1,6 @@
 import { ProcessRestrictedError } from '../errors.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatPagemaps } from '../ui/format/pagemaps.js';
+import { formatPagemaps } from '../output/pagemaps.js';
 import { checkPid, goneProblem } from './given-pids.js';
 
 /** Writes the /proc/PID/pagemaps listing of one process, in chunks. */

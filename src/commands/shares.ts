@@ -8,10 +8,10 @@ import {
 import { PM_PRESENT, PM_SWAPPED } from '../model/page-bits.js';
 import { buildSharerIndex, sharersOfPage, sharesMostWith } from '../model/sharers.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatBytes } from '../ui/format/size.js';
+import { formatBytes } from '../format/size.js';
 import { checkPid, goneProblem } from './given-pids.js';
-import { sanitize } from '../ui/format/text.js';
-import { formatJson } from '../ui/format/json-text.js';
+import { sanitize } from '../format/text.js';
+import { formatJson } from '../format/json-text.js';
 
 export interface SharesArgs {
   pid: number;

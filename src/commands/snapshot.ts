@@ -1,10 +1,10 @@
 import { sortProcesses, type SortKey } from '../model/sort.js';
 import type { ProcessSample, Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatCsv } from '../ui/format/csv.js';
-import { snapshotToJson } from '../ui/format/json.js';
-import { formatJson } from '../ui/format/json-text.js';
-import { formatTable } from '../ui/format/table.js';
+import { formatCsv } from '../output/csv.js';
+import { snapshotToJson } from '../output/json.js';
+import { formatJson } from '../format/json-text.js';
+import { formatTable } from '../output/table.js';
 import { GivenPids } from './given-pids.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv';

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JsonCounters } from '../../src/ui/format/json.js';
+import type { JsonCounters } from '../../src/output/json.js';
 
 const PACKAGE = new URL('../../package.json', import.meta.url);
 

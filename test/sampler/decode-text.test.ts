@@ -2,7 +2,7 @@
 // sequence as U+DC00 + byte (surrogateescape), so that no byte is lost and outputs can show it.
 import { describe, expect, it } from 'vitest';
 import { decodeProcText } from '../../src/sampler/decode-text.js';
-import { rawBytesBase64, validText } from '../../src/ui/format/json-text.js';
+import { rawBytesBase64, validText } from '../../src/format/json-text.js';
 import { random } from '../helpers/synthetic.js';
 
 const decode = (bytes: number[] | string) =>

@@ -6,8 +6,8 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import type { SessionFeed, SessionIntent, SessionUpdate } from '../../src/ui/intents.js';
-import { formatSamplerCost } from '../../src/ui/format/header.js';
-import { formatTable } from '../../src/ui/format/table.js';
+import { formatSamplerCost } from '../../src/ui/header.js';
+import { formatTable } from '../../src/output/table.js';
 import { counters, proc, snapshot } from '../helpers/synthetic.js';
 
 /* eslint-disable no-control-regex -- these tests look for escape sequences */

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { createContext, memo, useContext, useLayoutEffect } from 'react';
-import { cutStyled } from '../format/text.js';
+import { cutStyled } from '../../format/text.js';
 import { frameLines, type Viewport } from '../layout.js';
 
 /** Draws a frame's lines, each cut to `columns`, from the screen's first row. */

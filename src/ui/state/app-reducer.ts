@@ -2,7 +2,7 @@ import { isEmptyFilter, NO_FILTER, type ProcessFilter } from '../../model/filter
 import type { Key } from 'ink';
 import { splitKeys } from '../key-input.js';
 import { resolveKey, type Command } from '../keys.js';
-import { formatInterval } from '../format/text.js';
+import { formatInterval } from '../../format/text.js';
 import {
   baseScreen,
   mappingListRows,

@@ -1,6 +1,6 @@
 import type { ProcessSample } from '../../model/types.js';
 import type { ViewSortKey } from '../../model/view-sort.js';
-import type { MappingRow } from '../mapping-columns.js';
+import type { MappingRow } from '../../columns/mapping-columns.js';
 import {
   EMPTY_CURSOR,
   HOLD_MS,

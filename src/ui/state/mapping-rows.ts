@@ -20,7 +20,7 @@ import {
   sortValue,
   type ViewSortKey,
 } from '../../model/view-sort.js';
-import { USER_SPACE_END, addressWidth, type MappingRow } from '../mapping-columns.js';
+import { USER_SPACE_END, addressWidth, type MappingRow } from '../../columns/mapping-columns.js';
 import type { KeyedRows } from './list-cursor.js';
 
 /** What the mapping rows show besides the mappings' own counters. */

@@ -11,8 +11,8 @@ import { NO_FILTER, filterProcesses, type ProcessFilter } from '../../model/filt
 import { computeTree, type TreeRow } from '../../model/tree.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { ProcessSample, Snapshot } from '../../model/types.js';
-import { formatAge } from '../format/text.js';
-import type { ProcessRow } from '../process-columns.js';
+import { formatAge } from '../../format/text.js';
+import type { ProcessRow } from '../../columns/process-columns.js';
 import { moveSortedList, refreshSortedList } from './sorted-list.js';
 import { EMPTY_CURSOR, type ListCursor, type Move } from './list-cursor.js';
 

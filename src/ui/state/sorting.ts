@@ -1,8 +1,8 @@
 import type { ViewSortKey } from '../../model/view-sort.js';
-import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../library-columns.js';
-import { mappingColumns } from '../mapping-columns.js';
-import { PROCESS_COLUMNS } from '../process-columns.js';
-import { sortableColumns } from '../table.js';
+import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../../columns/library-columns.js';
+import { mappingColumns } from '../../columns/mapping-columns.js';
+import { PROCESS_COLUMNS } from '../../columns/process-columns.js';
+import { sortableColumns } from '../../columns/table.js';
 import { processListRows, refreshAll, type AppState } from './app-state.js';
 import { reshapeProcessList } from './process-list.js';
 

@@ -1,7 +1,7 @@
 import { footerItems, type KeyContext } from '../keys.js';
 import { STYLES, paint } from '../style.js';
-import { joinFitting } from '../format/text.js';
-import { cutEndToWidth, cutToWidth, padToWidth } from '../format/width.js';
+import { joinFitting } from '../../format/text.js';
+import { cutEndToWidth, cutToWidth, padToWidth } from '../../format/width.js';
 import type { Prompt } from '../state/app-state.js';
 
 /** The bottom key line: the active keys from the key table, as many as fit. */

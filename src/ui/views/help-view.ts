@@ -1,4 +1,4 @@
-import { helpLines } from '../format/help.js';
+import { helpLines } from '../help.js';
 import { helpRows, keyContext, type AppState } from '../state/app-state.js';
 import { STYLES, paint } from '../style.js';
 import { keyLine } from './bottom.js';

@@ -1,13 +1,13 @@
-import { formatBytes } from '../format/size.js';
-import { formatClock, sanitize } from '../format/text.js';
-import { cutToWidth } from '../format/width.js';
+import { formatBytes } from '../../format/size.js';
+import { formatClock, sanitize } from '../../format/text.js';
+import { cutToWidth } from '../../format/width.js';
 import { verticalLayout } from '../layout.js';
-import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS, ratioText } from '../library-columns.js';
+import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS, ratioText } from '../../columns/library-columns.js';
 import type { AppState } from '../state/app-state.js';
 import { drilledLibrary } from '../state/library-list.js';
 import type { SortedList } from '../state/sorted-list.js';
 import { STYLES, paint } from '../style.js';
-import { formatTitle, layoutColumns, sortableColumns, type Column } from '../table.js';
+import { formatTitle, layoutColumns, sortableColumns, type Column } from '../../columns/table.js';
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 

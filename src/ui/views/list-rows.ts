@@ -1,7 +1,7 @@
 import type { ListCursor } from '../state/list-cursor.js';
 import { STYLES, paint, type Style } from '../style.js';
-import { formatRow, type TableLayout } from '../table.js';
-import { padToWidth } from '../format/width.js';
+import { formatRow, type TableLayout } from '../../columns/table.js';
+import { padToWidth } from '../../format/width.js';
 
 /**
  * The rows of a list that fit in `body` lines from its scroll position, one line each (only

@@ -1,12 +1,12 @@
 import { computeChangeRates } from '../../model/change-rates.js';
 import { findProcess } from '../../model/delta.js';
-import { mappingHeader } from '../format/header.js';
+import { mappingHeader } from '../header.js';
 import { focusedProcess, processChangesOf, type AppState } from '../state/app-state.js';
 import { verticalLayout } from '../layout.js';
-import { mappingColumns, type MappingRow } from '../mapping-columns.js';
+import { mappingColumns, type MappingRow } from '../../columns/mapping-columns.js';
 import { MappingSource, NO_EXTRAS } from '../state/mapping-rows.js';
 import { STYLES, paint } from '../style.js';
-import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../table.js';
+import { formatRow, formatTitle, layoutColumns, sortableColumns } from '../../columns/table.js';
 import type { ProcessSample } from '../../model/types.js';
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';

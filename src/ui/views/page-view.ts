@@ -13,9 +13,9 @@ import {
 } from '../../model/page-grid.js';
 import { sharersOfPage, type SharerIndex } from '../../model/sharers.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
-import { pageMapHeader } from '../format/header.js';
-import { formatAddress } from '../format/size.js';
-import { sanitize } from '../format/text.js';
+import { pageMapHeader } from '../header.js';
+import { formatAddress } from '../../format/size.js';
+import { sanitize } from '../../format/text.js';
 import {
   focusedMapping,
   focusedProcess,

@@ -1,12 +1,16 @@
 import { isEmptyFilter } from '../../model/filter.js';
-import { formatEvent } from '../format/events.js';
-import { processHeader } from '../format/header.js';
-import { formatInterval, sanitize } from '../format/text.js';
+import { formatEvent } from '../../output/events.js';
+import { processHeader } from '../header.js';
+import { formatInterval, sanitize } from '../../format/text.js';
 import { eventLineCount, keyContext, samplingInfo, type AppState } from '../state/app-state.js';
 import { verticalLayout } from '../layout.js';
-import { COLUMNS_WITHOUT_AGE, PROCESS_COLUMNS, type ProcessRow } from '../process-columns.js';
+import {
+  COLUMNS_WITHOUT_AGE,
+  PROCESS_COLUMNS,
+  type ProcessRow,
+} from '../../columns/process-columns.js';
 import { STYLES, paint } from '../style.js';
-import { formatTitle, layoutColumns, sortableColumns } from '../table.js';
+import { formatTitle, layoutColumns, sortableColumns } from '../../columns/table.js';
 import { keyLine, promptLine, statusLine } from './bottom.js';
 import { rowLines } from './list-rows.js';
 

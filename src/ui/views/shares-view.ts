@@ -1,12 +1,12 @@
 import { findProcess } from '../../model/delta.js';
-import { formatBytes } from '../format/size.js';
-import { formatClock, sanitize } from '../format/text.js';
-import { cutToWidth } from '../format/width.js';
+import { formatBytes } from '../../format/size.js';
+import { formatClock, sanitize } from '../../format/text.js';
+import { cutToWidth } from '../../format/width.js';
 import { verticalLayout } from '../layout.js';
-import { SHARE_COLUMNS } from '../share-columns.js';
+import { SHARE_COLUMNS } from '../../columns/share-columns.js';
 import type { AppState } from '../state/app-state.js';
 import { STYLES, paint } from '../style.js';
-import { formatTitle, layoutColumns } from '../table.js';
+import { formatTitle, layoutColumns } from '../../columns/table.js';
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 

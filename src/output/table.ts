@@ -1,11 +1,11 @@
-import type { SortKey } from '../../model/sort.js';
-import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
-import { sizeCells, sizeTitles } from '../columns.js';
-import { fit, formatAddress, formatBytes } from './size.js';
-import type { SamplerCost } from '../intents.js';
-import { formatSamplerCost, formatSums } from './header.js';
-import { formatAge, sanitize } from './text.js';
-import { cutToWidth } from './width.js';
+import type { SortKey } from '../model/sort.js';
+import type { Mapping, ProcessSample, Snapshot } from '../model/types.js';
+import { sizeCells, sizeTitles } from '../columns/size-columns.js';
+import { fit, formatAddress, formatBytes } from '../format/size.js';
+import type { SamplerCost } from '../ui/intents.js';
+import { formatSamplerCost, formatSums } from '../ui/header.js';
+import { formatAge, sanitize } from '../format/text.js';
+import { cutToWidth } from '../format/width.js';
 
 export interface TableOptions {
   sortKey?: SortKey;

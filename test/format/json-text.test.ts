@@ -2,7 +2,7 @@
 // holding the raw bytes, DEL and C1 controls escaped (JSON.stringify leaves them raw).
 import { describe, expect, it } from 'vitest';
 import { decodeProcText } from '../../src/sampler/decode-text.js';
-import { formatJson } from '../../src/ui/format/json-text.js';
+import { formatJson } from '../../src/format/json-text.js';
 
 const bad = decodeProcText(Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe]));
 

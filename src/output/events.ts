@@ -1,6 +1,6 @@
-import type { PageEvent } from '../../model/changes.js';
-import { formatBytes } from './size.js';
-import { sanitize } from './text.js';
+import type { PageEvent } from '../model/changes.js';
+import { formatBytes } from '../format/size.js';
+import { sanitize } from '../format/text.js';
 
 const VERBS: Record<PageEvent['kind'], string> = {
   cowBreaks: 'became private-dirty (copy-on-write)',

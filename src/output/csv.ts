@@ -1,6 +1,6 @@
-import type { ProcessSample } from '../../model/types.js';
+import type { ProcessSample } from '../model/types.js';
 import { countersToJson, hex, type JsonCounters } from './json.js';
-import { sanitize } from './text.js';
+import { sanitize } from '../format/text.js';
 
 const COUNTER_COLUMNS: (keyof JsonCounters)[] = [
   'rss',

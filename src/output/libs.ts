@@ -1,8 +1,8 @@
-import { pssBytes } from '../../model/counters.js';
-import { sharingRatio, type Library } from '../../model/libraries.js';
+import { pssBytes } from '../model/counters.js';
+import { sharingRatio, type Library } from '../model/libraries.js';
 import { countersToJson } from './json.js';
-import { fit, formatBytes } from './size.js';
-import { sanitize } from './text.js';
+import { fit, formatBytes } from '../format/size.js';
+import { sanitize } from '../format/text.js';
 
 const W = 10;
 

@@ -1,10 +1,10 @@
-import { pssBytes } from '../../model/counters.js';
-import type { Mapping, ProcessSample, Snapshot, SystemTotals } from '../../model/types.js';
-import type { SampleProgress, SamplerCost } from '../intents.js';
-import { STYLES, paint } from '../style.js';
-import { formatAddress, formatBytes } from './size.js';
-import { formatClock, formatInterval, sanitize } from './text.js';
-import { cutToWidth } from './width.js';
+import { pssBytes } from '../model/counters.js';
+import type { Mapping, ProcessSample, Snapshot, SystemTotals } from '../model/types.js';
+import type { SampleProgress, SamplerCost } from './intents.js';
+import { STYLES, paint } from './style.js';
+import { formatAddress, formatBytes } from '../format/size.js';
+import { formatClock, formatInterval, sanitize } from '../format/text.js';
+import { cutToWidth } from '../format/width.js';
 
 /** What the header says about sampling besides the snapshot. */
 export interface SamplingInfo {

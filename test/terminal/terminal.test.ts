@@ -1,8 +1,8 @@
 // The terminal around the TUI: frames anchored and counted, the screen restored on every way out.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { LEAVE_ALTERNATE_SCREEN, TerminalGuard } from '../../src/commands/terminal.js';
-import { TerminalOutput } from '../../src/commands/terminal-output.js';
+import { LEAVE_ALTERNATE_SCREEN, TerminalGuard } from '../../src/terminal/terminal.js';
+import { TerminalOutput } from '../../src/terminal/terminal-output.js';
 
 class FakeTerminal extends EventEmitter {
   columns = 120;

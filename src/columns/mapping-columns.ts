@@ -2,8 +2,8 @@ import type { ChangeRates } from '../model/change-rates.js';
 import { pssBytes } from '../model/counters.js';
 import type { ShareTally } from '../model/sharers.js';
 import type { Counters } from '../model/types.js';
-import { formatAddress } from './format/size.js';
-import { sanitize } from './format/text.js';
+import { formatAddress } from '../format/size.js';
+import { sanitize } from '../format/text.js';
 import { deltaText, rateColumns, sizeText } from './process-columns.js';
 import type { Column } from './table.js';
 

@@ -1,6 +1,6 @@
 // Frames drawn straight to the terminal: only the lines that changed, a new size drawn whole.
 import { describe, expect, it } from 'vitest';
-import { FrameWriter } from '../../src/commands/frame-writer.js';
+import { FrameWriter } from '../../src/terminal/frame-writer.js';
 
 const SYNC = ['\x1b[?2026h', '\x1b[?2026l'] as const;
 const at = (row: number, line: string) => `\x1b[${row};1H\x1b[K${line}\x1b[0m`;

@@ -1,7 +1,7 @@
 import { pssBytes } from '../model/counters.js';
 import type { SortKey } from '../model/sort.js';
 import type { Counters } from '../model/types.js';
-import { fit, formatBytes } from './format/size.js';
+import { fit, formatBytes } from '../format/size.js';
 
 /** A size column: data, not code, so that the table, the TUI and the help all agree. */
 export interface SizeColumn {

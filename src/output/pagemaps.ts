@@ -1,7 +1,7 @@
-import { signedMapCount } from '../../model/pagemaps.js';
-import type { Mapping, ProcessSample } from '../../model/types.js';
-import { formatAddress } from './size.js';
-import { sanitize } from './text.js';
+import { signedMapCount } from '../model/pagemaps.js';
+import type { Mapping, ProcessSample } from '../model/types.js';
+import { formatAddress } from '../format/size.js';
+import { sanitize } from '../format/text.js';
 
 /** Pages per line: one page table's worth, as the original listing wrapped. */
 export const PAGES_PER_LINE = 512;

@@ -2,9 +2,9 @@
 // (Ink's measure) counts them; cuts never split a character, a surrogate pair or an escape.
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { fit } from '../../src/ui/format/size.js';
-import { cutStyled, fitEnd, sanitize } from '../../src/ui/format/text.js';
-import { cutEndToWidth, cutToWidth, textWidth } from '../../src/ui/format/width.js';
+import { fit } from '../../src/format/size.js';
+import { cutStyled, fitEnd, sanitize } from '../../src/format/text.js';
+import { cutEndToWidth, cutToWidth, textWidth } from '../../src/format/width.js';
 
 const SAMPLES = [
   'bash',

@@ -1,6 +1,6 @@
-import { formatBytes } from './format/size.js';
-import { sanitize } from './format/text.js';
-import type { ShareRow } from './state/shares-list.js';
+import { formatBytes } from '../format/size.js';
+import { sanitize } from '../format/text.js';
+import type { ShareRow } from '../ui/state/shares-list.js';
 import type { Column } from './table.js';
 
 /**

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounters } from '../../src/model/counters.js';
 import type { Mapping, ProcessSample } from '../../src/model/types.js';
-import { formatCsv } from '../../src/ui/format/csv.js';
-import { formatEvent } from '../../src/ui/format/events.js';
-import { formatLibraries } from '../../src/ui/format/libs.js';
-import { formatMapsLine } from '../../src/ui/format/pagemaps.js';
+import { formatCsv } from '../../src/output/csv.js';
+import { formatEvent } from '../../src/output/events.js';
+import { formatLibraries } from '../../src/output/libs.js';
+import { formatMapsLine } from '../../src/output/pagemaps.js';
 import { counters, proc } from '../helpers/synthetic.js';
 
 const HOSTILE = 'a\nb\x1b[31mc\x07';

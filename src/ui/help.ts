@@ -1,11 +1,11 @@
-import { SIZE_COLUMNS } from '../columns.js';
-import { keyHelpLines } from '../keys.js';
-import { mappingColumns } from '../mapping-columns.js';
-import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../library-columns.js';
-import { CHANGED_LEGEND, LEGEND, lookOf } from '../page-legend.js';
-import { PROCESS_COLUMNS } from '../process-columns.js';
-import { STYLES, paint } from '../style.js';
-import { sortableColumns } from '../table.js';
+import { SIZE_COLUMNS } from '../columns/size-columns.js';
+import { keyHelpLines } from './keys.js';
+import { mappingColumns } from '../columns/mapping-columns.js';
+import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../columns/library-columns.js';
+import { CHANGED_LEGEND, LEGEND, lookOf } from './page-legend.js';
+import { PROCESS_COLUMNS } from '../columns/process-columns.js';
+import { STYLES, paint } from './style.js';
+import { sortableColumns } from '../columns/table.js';
 
 const LABEL = 12;
 

@@ -1,8 +1,8 @@
 import type { ChangeRates } from '../model/change-rates.js';
 import { pssBytes } from '../model/counters.js';
 import type { ProcessSample } from '../model/types.js';
-import { formatBytes } from './format/size.js';
-import { sanitize } from './format/text.js';
+import { formatBytes } from '../format/size.js';
+import { sanitize } from '../format/text.js';
 import type { Column } from './table.js';
 
 /** One line of the process list, ready to draw. */

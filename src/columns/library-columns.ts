@@ -1,9 +1,9 @@
 import { pssBytes } from '../model/counters.js';
 import { sharingRatio } from '../model/libraries.js';
 import type { Counters } from '../model/types.js';
-import { sanitize } from './format/text.js';
+import { sanitize } from '../format/text.js';
 import { sizeText } from './process-columns.js';
-import type { LibraryRow, LibraryUserRow } from './state/library-list.js';
+import type { LibraryRow, LibraryUserRow } from '../ui/state/library-list.js';
 import type { Column } from './table.js';
 
 /** The size columns a file and its users share: Σ RSS, Σ PSS, private (USS), private dirty, shared. */

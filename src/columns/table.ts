@@ -1,7 +1,7 @@
 import { isAscending, type ViewSortKey } from '../model/view-sort.js';
-import { fit } from './format/size.js';
-import { fitEnd } from './format/text.js';
-import { cutToWidth, padToWidth, textWidth } from './format/width.js';
+import { fit } from '../format/size.js';
+import { fitEnd } from '../format/text.js';
+import { cutToWidth, padToWidth, textWidth } from '../format/width.js';
 
 /**
  * A table column as data: title, width, alignment, how early it is dropped on a narrow
