@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { CLI, runCli, runJson } from '../helpers/cli.js';
-import { parseCsv } from '../helpers/csv.js';
+import { parseCsvCells } from '../helpers/csv.js';
 
 /** Waits until the child has exec'd: its /proc/PID/cmdline holds `argv`, NUL-terminated. */
 async function untilExeced(child: ChildProcess, argv: readonly string[]): Promise<number> {
@@ -167,7 +167,7 @@ describe('memtop snapshot', () => {
       );
       const csv = runCli(['snapshot', '--csv', '-p', `${formulaPid},${plainPid}`]);
       expect(csv.status, csv.stderr).toBe(0);
-      const [head, ...records] = parseCsv(csv.stdout);
+      const [head, ...records] = parseCsvCells(csv.stdout);
       expect(records).toHaveLength(2); // the newlines did not split a record
       const cmdlineOf = (pid: number) => {
         const record = records.find((r) => r[head!.indexOf('pid')] === String(pid));

@@ -1,16 +1,25 @@
 // An RFC 4180 reader for the tests: fields split on commas, records on CRLF or LF; a field in
-// double quotes may hold commas, line breaks and quotes doubled (""). Anything else is an error,
-// so that output a spreadsheet would misread fails the test instead of parsing loosely.
+// double quotes may hold commas, line breaks and quotes doubled (""). Anything else (a quote
+// inside an unquoted field, text after a closing quote, a lone CR) is an error, so that output
+// a spreadsheet would misread fails the test instead of parsing loosely.
 
-/** The records of a CSV text, each a list of its fields, unquoted. */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
+/** One field: its text, unquoted, and whether it was written in quotes. */
+export interface CsvField {
+  cell: string;
+  quoted: boolean;
+}
+
+/** The records of a CSV text, each a list of its fields. */
+export function parseCsv(text: string): CsvField[][] {
+  const records: CsvField[][] = [];
+  let record: CsvField[] = [];
+  let cell = '';
+  let quoted = false;
   let i = 0;
   const endField = () => {
-    record.push(field);
-    field = '';
+    record.push({ cell, quoted });
+    cell = '';
+    quoted = false;
   };
   const endRecord = () => {
     endField();
@@ -18,29 +27,24 @@ export function parseCsv(text: string): string[][] {
     record = [];
   };
   while (i < text.length) {
-    if (text[i] === '"') {
-      if (field !== '') throw new Error(`CSV: a quote inside an unquoted field at ${i}`);
+    const c = text[i]!;
+    if (c === '"') {
+      if (cell !== '' || quoted) throw new Error(`CSV: a quote inside an unquoted field at ${i}`);
+      quoted = true;
       i++;
       for (;;) {
-        if (i >= text.length) throw new Error('CSV: a quoted field without its closing quote');
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        field += text[i++];
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new Error('CSV: a quoted field without its closing quote');
+        cell += text.slice(i, q);
+        i = q + 1;
+        if (text[i] !== '"') break;
+        cell += '"';
+        i++;
       }
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r')
         throw new Error(`CSV: text after a closing quote at ${i}`);
-      continue;
-    }
-    const c = text[i]!;
-    if (c === ',') {
+    } else if (c === ',') {
       endField();
       i++;
     } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
@@ -49,10 +53,16 @@ export function parseCsv(text: string): string[][] {
     } else if (c === '\r') {
       throw new Error(`CSV: a carriage return alone at ${i}`);
     } else {
-      field += c;
+      if (quoted) throw new Error(`CSV: text after a closing quote at ${i}`);
+      cell += c;
       i++;
     }
   }
-  if (field !== '' || record.length > 0) endRecord();
+  if (cell !== '' || quoted || record.length > 0) endRecord();
   return records;
+}
+
+/** The records' cells alone. */
+export function parseCsvCells(text: string): string[][] {
+  return parseCsv(text).map((record) => record.map((field) => field.cell));
 }
