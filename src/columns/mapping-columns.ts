@@ -1,3 +1,4 @@
+import { USER_SPACE_END } from '../model/address-space.js';
 import type { ChangeRates } from '../model/change-rates.js';
 import { pssBytes } from '../model/counters.js';
 import type { ShareTally } from '../model/sharers.js';
@@ -46,9 +47,6 @@ export function mappingLabel(r: MappingRow): string {
   if (r.kind === 'group') return `${r.expanded ? '▾' : '▸'} ${path} (${r.mappingCount} mappings)`;
   return r.depth > 0 ? `  ${path}` : path;
 }
-
-/** Above this, an address is the kernel's (the [vsyscall] page), not the process's own. */
-export const USER_SPACE_END = 2 ** 57;
 
 /**
  * Hex digits of the address column: enough for the highest user-space end address, at least 8.

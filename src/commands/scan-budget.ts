@@ -97,7 +97,7 @@ export class ScanBudget {
     } else {
       // Every later sample is charged in full, so that the average keeps to the budget.
       const cost = { atMs: this.startedMs, cpuMs, processes, scanned, scannedPages };
-      this.account = spendCredit(this.account, cost, -Infinity);
+      this.account = spendCredit(this.account, cost);
     }
     this.last = { cpuMs, wallMs: sample.costMs, scanned, processes };
   }

@@ -26,11 +26,6 @@ export class SessionChanges {
   private readonly replaced = new Set<string>();
   private visible: SnapshotChanges | undefined;
 
-  /** The last full sample. */
-  get full(): Snapshot | undefined {
-    return this.lastFull;
-  }
-
   /** What goes out with the snapshot last accepted. */
   published(): { changes?: SnapshotChanges; focusChanges?: SnapshotChanges } {
     return { changes: this.visible, focusChanges: this.focusChanges };

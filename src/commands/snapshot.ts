@@ -15,7 +15,6 @@ export interface SnapshotArgs {
   mappings: boolean;
   sort: SortKey;
   limit?: number;
-  width?: number;
 }
 
 /** Sorted and limited processes, as every output shows them. */
@@ -49,10 +48,6 @@ export function renderSnapshot(snapshot: Snapshot, args: SnapshotArgs): string {
     case 'csv':
       return formatCsv(processes, args.mappings);
     default:
-      return formatTable(snapshot, processes, {
-        sortKey: args.sort,
-        mappings: args.mappings,
-        width: args.width,
-      });
+      return formatTable(snapshot, processes, { sortKey: args.sort, mappings: args.mappings });
   }
 }

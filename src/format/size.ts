@@ -26,6 +26,11 @@ export function formatBytes(bytes: number, options: { signed?: boolean } = {}): 
   return `${sign}${text} ${UNITS[unit]}`;
 }
 
+/** An address or offset as JSON, CSV and the page map write it: 0x, then lower-case hex. */
+export function formatHex(n: number | bigint): string {
+  return `0x${n.toString(16)}`;
+}
+
 /** An address as the kernel prints it in maps: lower-case hex, at least 8 digits. */
 export function formatAddress(address: number): string {
   return address.toString(16).padStart(8, '0');

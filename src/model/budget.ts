@@ -68,8 +68,6 @@ export interface ScanPlanInput {
 export interface ScanPlan {
   /** The processes whose pages are read: the required ones, then the others, oldest first. */
   pids: number[];
-  /** Estimated CPU ms of the whole sample. */
-  estimatedMs: number;
 }
 
 /** Estimated CPU ms of reading one process's pages. */
@@ -116,7 +114,7 @@ export function planScans(input: ScanPlanInput): ScanPlan {
     estimatedMs += cost;
     optional++;
   }
-  return { pids, estimatedMs };
+  return { pids };
 }
 
 /** The budget's account: credit, measured costs, and recent samples for the average. */
@@ -214,20 +212,16 @@ export function fitCosts(samples: readonly SampleCost[], previous: ScanCosts): S
 }
 
 /**
- * Takes a sample's cost out of the credit, not below `floorMs` (0 for a sample outside the
- * budget, -Infinity otherwise), and fits the costs again over the recent samples.
+ * Takes a sample's whole cost out of the credit (which may go negative: the samples after it
+ * repay it) and fits the costs again over the recent samples.
  */
-export function spendCredit(
-  account: BudgetAccount,
-  sample: SampleCost,
-  floorMs: number,
-): BudgetAccount {
+export function spendCredit(account: BudgetAccount, sample: SampleCost): BudgetAccount {
   const recent = [...account.recent, sample].filter(
     (r) => r.atMs > sample.atMs - AVERAGE_WINDOW_MS,
   );
   return {
     ...account,
-    creditMs: Math.max(floorMs, account.creditMs - sample.cpuMs),
+    creditMs: account.creditMs - sample.cpuMs,
     costs: fitCosts(recent, account.costs),
     recent,
   };

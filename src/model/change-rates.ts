@@ -3,6 +3,7 @@
  * shared, in bytes per second over the interval between the two samples compared.
  */
 import { Change, emptyChanges, perSecond, type PageChanges } from './changes.js';
+import { firstPageRow } from './page-grid.js';
 import type { Mapping, PageTable } from './types.js';
 
 /** Rates of one process or mapping; NaN where the class cannot be known. */
@@ -91,18 +92,6 @@ export function changeName(change: Change): string {
 
 export const CHANGE_CLASS_COUNT = 10;
 
-/** First row of the mapping's stored pages whose page index is ≥ pageIndex (rows are sorted). */
-function lowerBound(pages: PageTable, m: Mapping, pageIndex: number): number {
-  let lo = m.pageBegin;
-  let hi = m.pageEnd;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (pages.pageIndex[mid]! < pageIndex) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * What changed in each cell of a window of a mapping's page map (cells firstCell ..
  * firstCell + cellCount − 1 of pagesPerCell pages): the most common change among its pages
@@ -119,7 +108,7 @@ export function computeChangeGrid(
   const firstPage = firstCell * pagesPerCell;
   const endPage = (firstCell + cellCount) * pagesPerCell;
   const counts = pagesPerCell > 1 ? new Uint32Array(cellCount * CHANGE_CLASS_COUNT) : undefined;
-  for (let row = lowerBound(pages, m, firstPage); row < m.pageEnd; row++) {
+  for (let row = firstPageRow(pages, m, firstPage); row < m.pageEnd; row++) {
     const index = pages.pageIndex[row]!;
     if (index >= endPage) break;
     const change = pageChanges[row]!;
@@ -149,7 +138,7 @@ export function countPageChanges(
   pageCount: number,
 ): Uint32Array {
   const counts = new Uint32Array(CHANGE_CLASS_COUNT);
-  for (let row = lowerBound(pages, m, firstPage); row < m.pageEnd; row++) {
+  for (let row = firstPageRow(pages, m, firstPage); row < m.pageEnd; row++) {
     if (pages.pageIndex[row]! >= firstPage + pageCount) break;
     counts[pageChanges[row]!]! += 1;
   }

@@ -43,17 +43,6 @@ export interface PageChanges {
   becamePrivate?: number;
 }
 
-export const CHANGE_KEYS = [
-  'cowBreaks',
-  'unsharedByOthers',
-  'becameShared',
-  'faultedIn',
-  'freed',
-  'swappedOut',
-  'swappedIn',
-  'moved',
-] as const;
-
 /** The changes of one process, its mappings (by index in `current.mappings`) and its pages. */
 export interface ProcessChanges {
   totals: PageChanges;

@@ -13,6 +13,7 @@ import {
   isDirtyPage,
   pageKind,
 } from './page-bits.js';
+import { lowerBound } from './search.js';
 import type { Access, Mapping, PageTable, ProcessSample } from './types.js';
 
 /**
@@ -84,20 +85,13 @@ export function mappingPageCount(m: Pick<Mapping, 'start' | 'end'>, pageSize: nu
 }
 
 /** First row of the mapping's stored pages whose page index is ≥ pageIndex (rows are sorted). */
-function lowerBound(pages: PageTable, m: Mapping, pageIndex: number): number {
-  let lo = m.pageBegin;
-  let hi = m.pageEnd;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (pages.pageIndex[mid]! < pageIndex) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+export function firstPageRow(pages: PageTable, m: Mapping, pageIndex: number): number {
+  return lowerBound(pages.pageIndex, pageIndex, m.pageBegin, m.pageEnd);
 }
 
 /** The row of a page in the process's page table, or -1 when it is not stored (not present). */
 export function findPageRow(pages: PageTable, m: Mapping, pageIndex: number): number {
-  const row = lowerBound(pages, m, pageIndex);
+  const row = firstPageRow(pages, m, pageIndex);
   return row < m.pageEnd && pages.pageIndex[row] === pageIndex ? row : -1;
 }
 
@@ -125,7 +119,7 @@ export function computePageGrid(
   const firstPage = w.firstCell * w.pagesPerCell;
   const endPage = Math.min(pageCount, (w.firstCell + w.cellCount) * w.pagesPerCell);
   const cells = new Uint8Array(w.cellCount);
-  let row = lowerBound(pages, m, firstPage);
+  let row = firstPageRow(pages, m, firstPage);
   if (w.pagesPerCell === 1) {
     for (; row < m.pageEnd && pages.pageIndex[row]! < endPage; row++) {
       cells[pages.pageIndex[row]! - firstPage] = classifyPage(p.access, pages, row);
@@ -166,7 +160,7 @@ export function countPageStates(
   let stored = 0;
   const pages = p.pages;
   if (pages) {
-    for (let row = lowerBound(pages, m, firstPage); row < m.pageEnd; row++) {
+    for (let row = firstPageRow(pages, m, firstPage); row < m.pageEnd; row++) {
       if (pages.pageIndex[row]! >= endPage) break;
       counts[classifyPage(p.access, pages, row)]! += 1;
       stored++;

@@ -4,6 +4,7 @@
  */
 import { indexFileGroups } from './group.js';
 import { sharesMostWith, type ShareTally, type SharerIndex } from './sharers.js';
+import { processKey } from './delta.js';
 import { indexOfSorted } from './search.js';
 
 export interface SharingReport {
@@ -88,7 +89,7 @@ export function mergeShareTallies(lists: readonly (readonly ShareTally[])[]): Sh
   const byProcess = new Map<string, ShareTally>();
   for (const list of lists) {
     for (const t of list) {
-      const key = `${t.pid}:${t.startTime}`;
+      const key = processKey(t);
       const seen = byProcess.get(key);
       if (seen) {
         seen.sharedBytes += t.sharedBytes;

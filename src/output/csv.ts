@@ -1,5 +1,6 @@
 import type { ProcessSample } from '../model/types.js';
-import { countersToJson, hex, type JsonCounters } from './json.js';
+import { countersToJson, type JsonCounters } from './json.js';
+import { formatHex } from '../format/size.js';
 import { sanitize } from '../format/text.js';
 
 const COUNTER_COLUMNS: (keyof JsonCounters)[] = [
@@ -61,10 +62,10 @@ export function formatCsv(processes: readonly ProcessSample[], mappings: boolean
         lines.push(
           row([
             ...identity(p),
-            hex(m.start),
-            hex(m.end),
+            formatHex(m.start),
+            formatHex(m.end),
             m.perms,
-            hex(m.offset),
+            formatHex(m.offset),
             m.dev,
             m.inode,
             m.path,

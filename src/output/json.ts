@@ -2,6 +2,7 @@ import { pssBytes } from '../model/counters.js';
 import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
 import type { SamplerCost } from '../ui/intents.js';
+import { formatHex } from '../format/size.js';
 
 /** Unknown counters are null in JSON, never 0. */
 const known = (n: number): number | null => (Number.isNaN(n) ? null : n);
@@ -38,14 +39,12 @@ export function countersToJson(c: Counters): JsonCounters {
   };
 }
 
-export const hex = (n: number): string => `0x${n.toString(16)}`;
-
 function mappingToJson(m: Mapping) {
   return {
-    start: hex(m.start),
-    end: hex(m.end),
+    start: formatHex(m.start),
+    end: formatHex(m.end),
     perms: m.perms,
-    offset: hex(m.offset),
+    offset: formatHex(m.offset),
     dev: m.dev,
     inode: m.inode,
     path: m.path,

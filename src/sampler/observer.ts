@@ -13,6 +13,7 @@
  * Within those mappings only pages that pagemap does not mark exclusive can be mapped by
  * another process.
  */
+import { USER_SPACE_END } from '../model/address-space.js';
 import { PAGEMAP_GAP } from './page-engine.js';
 import type { PfnIndex } from './pfn-index.js';
 import { parseMaps, parseStat, type StatFields } from './parse-proc.js';
@@ -29,8 +30,6 @@ import {
 /** The parents that exist only to run their command: they are part of the observer. */
 export const LAUNCHERS: readonly string[] = ['sudo', 'doas', 'su'];
 
-/** User space ends below 2^56 even with 5-level paging; [vsyscall] lies above. */
-const USER_SPACE_END = 2 ** 56;
 /** Entries per pagemap read (1 MiB). */
 const READ_ENTRIES = 1 << 17;
 const HI_PRESENT = 0x80000000;

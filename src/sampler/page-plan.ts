@@ -6,6 +6,7 @@
  * process holds (a 16 TiB MAP_NORESERVE region, AddressSanitizer's shadow) is read only where
  * PAGEMAP_SCAN finds pages, when the native module is there.
  */
+import { USER_SPACE_END } from '../model/address-space.js';
 import {
   CHUNK_ENTRIES,
   ITEM_ENTRIES,
@@ -23,8 +24,6 @@ import {
 import { REGION_WORDS, type ScanFunction } from './pagemap-scan.js';
 import type { PageJob, ScanMode } from './page-sampler.js';
 
-/** User space ends below 2^56 even with 5-level paging; [vsyscall] lies above and is not memory. */
-const USER_SPACE_END = 2 ** 56;
 const TWO_32 = 4294967296;
 
 /** See PageJob.residentPages: when PAGEMAP_SCAN is worth its cost. */

@@ -1,4 +1,5 @@
 /** Pure parsers of /proc text files: text in, typed data out. No I/O here. */
+import { USER_SPACE_END } from '../model/address-space.js';
 import type { MapsEntry } from '../model/types.js';
 
 export interface StatFields {
@@ -87,8 +88,6 @@ const MAPS_PATH_COLUMN = 73;
  */
 const HEADER =
   /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([^\t-\r ]{4}) ([0-9a-f]{1,16}) ([^\t-\r ]+) (\d{1,20})(?![0-9])/;
-/** User space ends below 2^56 even with 5-level paging. */
-const USER_SPACE_END = 2 ** 56;
 /** Above user space only the kernel's gate area ([vsyscall], one page) is listed. */
 const GATE_AREA_MAX_BYTES = 2 ** 16;
 /** Mappings start and end on page boundaries: multiples of the smallest page size. */

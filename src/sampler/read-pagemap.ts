@@ -1,11 +1,10 @@
+import { USER_SPACE_END } from '../model/address-space.js';
 import type { MapsEntry } from '../model/types.js';
 import type { PageTableBuilder } from './page-table-builder.js';
 import { preadFully } from './proc-files.js';
 
 /** Bytes per pagemap read: 128 Ki entries, 512 MiB of address space with 4 KiB pages. */
 const CHUNK_BYTES = 1 << 20;
-/** User space ends below 2^56 even with 5-level paging; [vsyscall] lies above and is not memory. */
-const USER_SPACE_END = 2 ** 56;
 /** pagemap bit 62 (swapped) and bit 63 (present), as seen in the high 32-bit word. */
 const HI_PRESENT = 0x80000000;
 const HI_PRESENT_OR_SWAPPED = 0xc0000000;

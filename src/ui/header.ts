@@ -15,8 +15,6 @@ export interface SamplingInfo {
   cost?: SamplerCost | undefined;
 }
 
-const cut = cutToWidth;
-
 function firstLine(snapshot: Snapshot | undefined, info: SamplingInfo): string {
   if (!snapshot) return `memtop  every ${formatInterval(info.intervalMs)}`;
   const mode = snapshot.privileged ? 'full per-page view' : 'limited view (no map counts)';
@@ -67,20 +65,22 @@ export function processHeader(
   color: boolean,
 ): string[] {
   const paused = info.paused ? '  PAUSED' : '';
-  const first = cut(firstLine(snapshot, info), Math.max(0, width - paused.length));
+  const first = cutToWidth(firstLine(snapshot, info), Math.max(0, width - paused.length));
   const lines = [first + paint(paused, STYLES.paused, color)];
   if (!snapshot) {
     const p = info.progress;
     lines.push(p ? `sampling /proc: ${p.done} of ${p.total} processes read…` : 'sampling /proc…');
-    return lines.map((l, i) => (i === 0 ? l : cut(l, width)));
+    return lines.map((l, i) => (i === 0 ? l : cutToWidth(l, width)));
   }
   if (info.cost) {
     const { text, overBudget } = formatSamplerCost(info.cost);
-    lines.push(overBudget ? paint(cut(text, width), STYLES.notice, color) : cut(text, width));
+    lines.push(
+      overBudget ? paint(cutToWidth(text, width), STYLES.notice, color) : cutToWidth(text, width),
+    );
   }
   const t = snapshot.totals;
   lines.push(
-    cut(
+    cutToWidth(
       `Mem ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available  ` +
         formatSums(t),
       width,
@@ -93,9 +93,9 @@ export function processHeader(
     );
   }
   if (t.anonHugePagesBytes > 0) extra.push(`THP ${formatBytes(t.anonHugePagesBytes)}`);
-  if (extra.length > 0) lines.push(cut(extra.join('  '), width));
+  if (extra.length > 0) lines.push(cutToWidth(extra.join('  '), width));
   for (const notice of snapshot.notices)
-    lines.push(paint(cut(`! ${notice}`, width), STYLES.notice, color));
+    lines.push(paint(cutToWidth(`! ${notice}`, width), STYLES.notice, color));
   return lines;
 }
 
@@ -114,8 +114,8 @@ export function mappingHeader(
     `${summary}  ·  ${formatClock(snapshot.timeMs)}  every ${formatInterval(info.intervalMs)}  ` +
     `sample ${snapshot.costMs.toFixed(0)} ms`;
   return [
-    cut(`PID ${process.pid}  ${sanitize(process.user)}  ${command}`, width),
-    cut(second, Math.max(0, width - paused.length)) + paint(paused, STYLES.paused, color),
+    cutToWidth(`PID ${process.pid}  ${sanitize(process.user)}  ${command}`, width),
+    cutToWidth(second, Math.max(0, width - paused.length)) + paint(paused, STYLES.paused, color),
   ];
 }
 
@@ -139,10 +139,10 @@ export function pageMapHeader(
     `USS ${formatBytes(c.ussBytes)}  SHARED ${formatBytes(c.sharedBytes)}  RSS ${formatBytes(c.rssBytes)}  ` +
     `SWAP ${formatBytes(c.swapBytes)}`;
   return [
-    cut(
+    cutToWidth(
       `PID ${process.pid} ${sanitize(process.comm)}  ${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ${path}`,
       width,
     ),
-    cut(second, Math.max(0, width - paused.length)) + paint(paused, STYLES.paused, color),
+    cutToWidth(second, Math.max(0, width - paused.length)) + paint(paused, STYLES.paused, color),
   ];
 }

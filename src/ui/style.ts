@@ -46,8 +46,6 @@ export const STYLES = {
   restricted: { dim: true } satisfies Style,
   notice: { fg: 'yellow' } satisfies Style,
   paused: { bold: true, fg: 'yellow' } satisfies Style,
-  growth: { fg: 'red' } satisfies Style,
-  shrink: { fg: 'green' } satisfies Style,
   /** A page map cell whose pages changed in the last interval. */
   changed: { underline: true, bold: true } satisfies Style,
 } as const;

@@ -1,8 +1,20 @@
 // The command line as a user meets it: help, version, outputs, and one-line errors.
-import { spawn, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { CLI, runCli, runJson } from '../helpers/cli.js';
+import { parseCsvCells } from '../helpers/csv.js';
+
+/** Waits until the child has exec'd: its /proc/PID/cmdline holds `argv`, NUL-terminated. */
+async function untilExeced(child: ChildProcess, argv: readonly string[]): Promise<number> {
+  const pid = child.pid!;
+  await vi.waitFor(
+    () => expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe(argv.join('\0') + '\0'),
+    { timeout: 10_000, interval: 20 },
+  );
+  return pid;
+}
 
 describe('memtop --help and --version', () => {
   it('lists every command and option, with examples', () => {
@@ -65,8 +77,7 @@ describe('memtop snapshot', () => {
     const hostile = 'evil\nname\x1b[2J\x1b]0;title\x07';
     const child = spawn('sh', ['-c', 'sleep 60; :', hostile], { stdio: 'ignore' });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const pid = String(child.pid);
+      const pid = String(await untilExeced(child, ['sh', '-c', 'sleep 60; :', hostile]));
       const { status, stdout } = runCli(['snapshot', '-p', pid]);
       expect(status).toBe(0);
       // eslint-disable-next-line no-control-regex
@@ -135,7 +146,7 @@ describe('memtop snapshot', () => {
     }
   });
 
-  it('prints CSV with a header and quoted command lines', () => {
+  it('prints CSV with a header and quoted command lines', async () => {
     const { status, stdout } = runCli(['snapshot', '--csv', '--limit', '3']);
     expect(status).toBe(0);
     const [header, ...rows] = stdout.trim().split('\n');
@@ -143,6 +154,36 @@ describe('memtop snapshot', () => {
       'pid,ppid,user,comm,restricted,rss,pss,uss,shared,sharedClean,sharedDirty,privateClean,privateDirty,swap,anon,file,shmem,cmdline',
     );
     expect(rows).toHaveLength(3);
+
+    // Command lines with a comma, a double quote and a newline, one of them starting a formula.
+    const formula = '=HYPERLINK("http://x","y"),1\nrow';
+    const plain = 'say "hi", then\nsleep';
+    const children = [formula, plain].map((argv0) =>
+      spawn('sleep', ['60'], { argv0, stdio: 'ignore' }),
+    );
+    try {
+      const [formulaPid, plainPid] = await Promise.all(
+        children.map((child, i) => untilExeced(child, [[formula, plain][i]!, '60'])),
+      );
+      const csv = runCli(['snapshot', '--csv', '-p', `${formulaPid},${plainPid}`]);
+      expect(csv.status, csv.stderr).toBe(0);
+      const [head, ...records] = parseCsvCells(csv.stdout);
+      expect(records).toHaveLength(2); // the newlines did not split a record
+      const cmdlineOf = (pid: number) => {
+        const record = records.find((r) => r[head!.indexOf('pid')] === String(pid));
+        expect(record).toHaveLength(head!.length);
+        return record![head!.indexOf('cmdline')];
+      };
+      // Sanitized as on the terminal (the newline is a control: '?'); a cell that would start a
+      // formula gets a leading quote; the arguments joined by spaces.
+      expect(cmdlineOf(formulaPid!)).toBe(`'=HYPERLINK("http://x","y"),1?row 60`);
+      expect(cmdlineOf(plainPid!)).toBe('say "hi", then?sleep 60');
+      // Both were quoted, quotes doubled: no cell of the raw text holds a bare quote.
+      expect(csv.stdout).toContain(`,"'=HYPERLINK(""http://x"",""y""),1?row 60"\n`);
+      expect(csv.stdout).toContain(`,"say ""hi"", then?sleep 60"\n`);
+    } finally {
+      for (const child of children) child.kill();
+    }
   });
 
   it('limits the sample to the pids given', () => {

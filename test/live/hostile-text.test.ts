@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
+import { parseCsv } from '../helpers/csv.js';
 import { DATA_NAME, startHostile, type HostileSet } from '../helpers/hostile-names.js';
 
 let set: HostileSet;
@@ -125,41 +126,6 @@ function expectSiblings(doc: unknown) {
       expect(o[field]).toBe(new TextDecoder('utf-8').decode(raw));
     }
   }
-}
-
-/** RFC 4180 rows. */
-function parseCsv(text: string): { cell: string; quoted: boolean }[][] {
-  const rows: { cell: string; quoted: boolean }[][] = [];
-  let row: { cell: string; quoted: boolean }[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let cell = '';
-    let quoted = false;
-    if (text[i] === '"') {
-      quoted = true;
-      i++;
-      for (;;) {
-        const q = text.indexOf('"', i);
-        if (q < 0) throw new Error('unterminated quote');
-        cell += text.slice(i, q);
-        i = q + 1;
-        if (text[i] === '"') {
-          cell += '"';
-          i++;
-        } else break;
-      }
-    } else {
-      while (i < text.length && text[i] !== ',' && text[i] !== '\n') cell += text[i++];
-    }
-    row.push({ cell, quoted });
-    if (text[i] === ',') i++;
-    else {
-      rows.push(row);
-      row = [];
-      i++;
-    }
-  }
-  return rows;
 }
 
 /** CSV: clean text, formula text cells guarded, number cells plain numbers. */

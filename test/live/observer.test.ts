@@ -39,6 +39,8 @@ let program: Workload;
 let family: Workload[] = [];
 /** A process mapping the PAM library, which su maps and memtop does not. */
 let pamUser: Workload;
+/** A process mapping the whole of a shared library memtop maps too (its libstdc++). */
+let libUser: Workload;
 let targets: number[];
 
 /** Starts a program and waits for its first line (it is then idle). */
@@ -61,6 +63,17 @@ function pamLibrary(): string {
   return path;
 }
 
+/** The file of a shared library this process (node, like memtop) maps. */
+function ownLibrary(name: RegExp): string {
+  const maps = readFileSync('/proc/self/maps', 'utf8');
+  const path = maps
+    .split('\n')
+    .map((l) => l.split(/\s+/)[5] ?? '')
+    .find((p) => name.test(p));
+  if (!path) throw new Error(`no ${name} in /proc/self/maps`);
+  return path;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'memtop-observer-'));
   python = await startIdle('python3', [
@@ -77,12 +90,15 @@ beforeAll(async () => {
   const pam = pamLibrary();
   await pamUser.file(pam, Math.floor(statSync(pam).size / PAGE_SIZE));
   targets = [python.pid!, bash.pid!, program.pid, ...family.map((w) => w.pid), pamUser.pid];
+  libUser = await Workload.start({ static: false });
+  const lib = ownLibrary(/\/libstdc\+\+\.so/);
+  await libUser.file(lib, Math.floor(statSync(lib).size / PAGE_SIZE));
 }, 120_000);
 
 afterAll(async () => {
   python?.kill();
   bash?.kill();
-  await Promise.all([program, ...family, pamUser].map((w) => w?.stop()));
+  await Promise.all([program, ...family, pamUser, libUser].map((w) => w?.stop()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -224,6 +240,34 @@ function jsonLines(text: string): SnapshotJson[] {
     .map((l) => JSON.parse(l) as SnapshotJson);
 }
 
+/**
+ * `memtop -b --json -n 2` with `args`, and the kernel's figures read between its two frames,
+ * while it lives and waits: the second frame is sampled after that read.
+ */
+async function batchAroundKernel(
+  args: string[],
+  pids: readonly number[],
+): Promise<{ frames: MemtopView[]; during: KernelView }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, '-b', '--json', '-n', '2', '-d', '2', ...args, '-p', pids.join(',')],
+    { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const frames: MemtopView[] = [];
+  let during: KernelView = {};
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line === '') continue;
+    frames.push(fromSnapshot(JSON.parse(line) as SnapshotJson));
+    if (frames.length === 1) during = readKernel(pids);
+  }
+  const status = await exited;
+  if (status !== 0) throw new Error(`memtop ${args.join(' ')}: ${status} ${stderr}`);
+  return { frames, during };
+}
+
 describe('figures as if memtop were not there (root)', () => {
   for (const prefault of ['libs', 'none']) {
     it(`snapshot --json, totals and mappings, equal smaps read after memtop exited (--prefault ${prefault})`, () => {
@@ -245,6 +289,58 @@ describe('figures as if memtop were not there (root)', () => {
       expectEqualToKernel(compared(targets, run), targets);
     });
   }
+
+  // The counterfactual: what memtop would show without its correction. With --include-self
+  // nothing is subtracted, and its figures are the kernel's while memtop runs; those differ from
+  // the kernel's once memtop has exited as memtop's own mappings make them differ. libUser maps
+  // all of memtop's libstdc++, which few processes map: its pages that only memtop shares read
+  // as shared, at half their size in PSS. With the correction the figures are those of after.
+  it('without the correction memtop’s own mappings show in the figures, more of them with --prefault libs than none; with it they do not', async () => {
+    const pid = libUser.pid;
+    const figures: Record<string, { during: Figures; after: Figures }> = {};
+    for (const prefault of ['libs', 'none']) {
+      let result: Record<'uncorrected' | 'during' | 'corrected' | 'after', MemtopView> | undefined;
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const { frames, during } = await batchAroundKernel(
+          ['--prefault', prefault, '--include-self'],
+          [pid],
+        );
+        expect(frames).toHaveLength(2);
+        const corrected = fromSnapshot(
+          JSON.parse(
+            memtop(['snapshot', '--json', '--mappings', '--prefault', prefault, '-p', `${pid}`]),
+          ) as SnapshotJson,
+        );
+        const after = readKernel([pid]);
+        result = {
+          uncorrected: frames[1]!,
+          during: expectedFor(frames[1]!, during),
+          corrected,
+          after: expectedFor(corrected, after),
+        };
+        if (same(result.uncorrected, result.during) && same(result.corrected, result.after)) break;
+      }
+      expect(result!.uncorrected, prefault).toEqual(result!.during);
+      expect(result!.corrected, prefault).toEqual(result!.after);
+      const during = result!.during[pid]!.totals;
+      const after = result!.after[pid]!.totals;
+      figures[prefault] = { during, after };
+      // The same pages, split otherwise: PSS is lower by the part memtop's mappings take, and
+      // pages that only memtop shares read as shared.
+      expect(during.Rss, prefault).toBe(after.Rss);
+      expect(during.Private_Clean + during.Shared_Clean, prefault).toBe(
+        after.Private_Clean + after.Shared_Clean,
+      );
+      expect(during.Pss, prefault).toBeLessThan(after.Pss);
+      expect(during.Private_Clean, prefault).toBeLessThanOrEqual(after.Private_Clean);
+    }
+    // --prefault libs maps every page of memtop's libraries, so private pages of libUser's that
+    // no other process maps read as shared; without it memtop maps only the pages it runs (which
+    // this test's node process maps too): fewer pages, a smaller error to correct.
+    const { libs, none } = figures;
+    expect(libs!.during.Private_Clean).toBeLessThan(libs!.after.Private_Clean);
+    expect(libs!.after.Pss - libs!.during.Pss).toBeGreaterThan(none!.after.Pss - none!.during.Pss);
+  }, 480_000);
 
   it('-b --json frames equal smaps_rollup read after memtop exited', () => {
     const run = () =>

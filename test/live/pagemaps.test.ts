@@ -1,4 +1,5 @@
 // `memtop pagemaps PID` against the kernel, page by page: the 2006 listing rebuilt in user space.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { PAGE_SIZE } from '../helpers/workload.js';
@@ -82,6 +83,12 @@ describe('memtop pagemaps (root)', () => {
     expect(body.map((l) => l.split(' ').length)).toEqual(range(touchedPages / 512, () => 512));
     expect(body.every((l) => l.split(' ').every((v) => v === '-1'))).toBe(true);
     expect(lines[reserveHead]).toMatch(/^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 $/);
+    // Every mapping, in maps order, headed by its maps line (fields as the kernel writes them;
+    // the kernel pads before the path, memtop does not).
+    const fields = (line: string) => line.split(' ').filter((f) => f !== '');
+    const heads = lines.filter((l) => /^[0-9a-f]+-[0-9a-f]+ /.test(l)).map(fields);
+    const maps = readFileSync(`/proc/${family.sparse.pid}/maps`, 'utf8').trimEnd().split('\n');
+    expect(heads).toEqual(maps.map(fields));
   });
 
   it('fails with one line for an unknown pid', () => {

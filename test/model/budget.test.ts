@@ -94,9 +94,7 @@ describe('the credit account', () => {
     a = accrueCredit(a, 0.1, 60_000, 500);
     expect(a.creditMs).toBe(500);
     const sample = { atMs: 60_000, cpuMs: 2000, processes: 10, scanned: 10, scannedPages: 1e6 };
-    expect(spendCredit(a, sample, -Infinity).creditMs).toBe(-1500);
-    // The first sample is outside the budget: not charged.
-    expect(spendCredit(a, sample, 0).creditMs).toBe(0);
+    expect(spendCredit(a, sample).creditMs).toBe(-1500);
   });
 
   it('fits the cost per process and per page to recent samples', () => {
@@ -113,7 +111,7 @@ describe('the credit account', () => {
     ] as const;
     samples.forEach(([processes, scanned, scannedPages], i) => {
       const cpuMs = cost(processes, scanned, scannedPages);
-      a = spendCredit(a, { atMs: i * 1000, cpuMs, processes, scanned, scannedPages }, -Infinity);
+      a = spendCredit(a, { atMs: i * 1000, cpuMs, processes, scanned, scannedPages });
     });
     expect(a.costs.msPerProcess).toBeCloseTo(0.02, 6);
     expect(a.costs.msPerPage).toBeCloseTo(0.004, 6);
@@ -143,11 +141,11 @@ describe('the credit account', () => {
     let a = newBudgetAccount();
     for (let i = 0; i <= 10; i++) {
       const sample = { atMs: i * 2000, cpuMs: 100, processes: 1, scanned: 1, scannedPages: 0 };
-      a = spendCredit(a, sample, -Infinity);
+      a = spendCredit(a, sample);
     }
     expect(averageCpuFraction(a)).toBeCloseTo(0.05);
     const late = { atMs: 10 * 2000 + AVERAGE_WINDOW_MS, cpuMs: 0, processes: 1, scanned: 0 };
-    expect(spendCredit(a, { ...late, scannedPages: 0 }, -Infinity).recent).toHaveLength(1);
+    expect(spendCredit(a, { ...late, scannedPages: 0 }).recent).toHaveLength(1);
   });
 });
 

@@ -7,6 +7,7 @@ import { formatCsv } from '../../src/output/csv.js';
 import { formatEvent } from '../../src/output/events.js';
 import { formatLibraries } from '../../src/output/libs.js';
 import { formatMapsLine } from '../../src/output/pagemaps.js';
+import { parseCsv } from '../helpers/csv.js';
 import { counters, proc } from '../helpers/synthetic.js';
 
 const HOSTILE = 'a\nb\x1b[31mc\x07';
@@ -92,6 +93,24 @@ describe('CSV of hostile names', () => {
     expect(cells('-2').endsWith(`,"'-2"`)).toBe(true);
     expect(cells('\t=1+1').endsWith(',?=1+1')).toBe(true); // the tab is a control: '?'
     expect(cells('/bin/sh -c x').endsWith(',/bin/sh -c x')).toBe(true);
+  });
+
+  it('reads back through an RFC 4180 reader as the sanitized text, formula cells guarded', () => {
+    const lines = ['=1,"2"\n3', 'a,"b"\r\nc', '"only quotes"', 'plain'];
+    const text = formatCsv(
+      lines.map((cmdline, i) => proc(i + 1, counters({}), { comm: 'c,"d"', cmdline })),
+      false,
+    );
+    const [head, ...records] = parseCsv(text);
+    const at = head!.findIndex((f) => f.cell === 'cmdline');
+    expect(records.map((r) => r[at])).toEqual([
+      { cell: `'=1,"2"?3`, quoted: true },
+      { cell: 'a,"b"??c', quoted: true },
+      { cell: '"only quotes"', quoted: true },
+      { cell: 'plain', quoted: false },
+    ]);
+    const comm = head!.findIndex((f) => f.cell === 'comm');
+    for (const r of records) expect(r[comm]).toEqual({ cell: 'c,"d"', quoted: true });
   });
 
   it('leaves numbers as numbers, negative ones too', () => {

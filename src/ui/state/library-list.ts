@@ -1,3 +1,4 @@
+import { processKey } from '../../model/delta.js';
 import { sharingRatio, type Library, type LibraryUser } from '../../model/libraries.js';
 import { sortRowsBy } from '../../model/view-sort.js';
 import type { LibrariesReport } from '../intents.js';
@@ -68,7 +69,7 @@ export function deriveLibraryUserRows(
     name: u.comm,
     sizeBytes: u.counters.rssBytes,
   }));
-  return sorted.map((user) => ({ key: `${user.pid}:${user.startTime}`, user }));
+  return sorted.map((user) => ({ key: processKey(user), user }));
 }
 
 /** The file drilled into, in the latest report. */

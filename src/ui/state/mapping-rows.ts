@@ -10,6 +10,7 @@ import { diffByStart, isRising, mappingColumns, processKey } from '../../model/d
 import { indexFileGroups, type FileGroupIndex } from '../../model/group.js';
 import { mappingSharedWith, type SharingReport } from '../../model/sharing-report.js';
 import type { ShareTally } from '../../model/sharers.js';
+import { USER_SPACE_END } from '../../model/address-space.js';
 import { indexOfSorted } from '../../model/search.js';
 import { SORT_KEYS, counterFor, type SortKey } from '../../model/sort.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
@@ -20,7 +21,7 @@ import {
   sortValue,
   type ViewSortKey,
 } from '../../model/view-sort.js';
-import { USER_SPACE_END, addressWidth, type MappingRow } from '../../columns/mapping-columns.js';
+import { addressWidth, type MappingRow } from '../../columns/mapping-columns.js';
 import type { KeyedRows } from './list-cursor.js';
 
 /** What the mapping rows show besides the mappings' own counters. */

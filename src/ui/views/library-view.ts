@@ -11,8 +11,6 @@ import { formatTitle, layoutColumns, sortableColumns, type Column } from '../../
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 
-const cut = cutToWidth;
-
 /** Header, title, the visible rows with the selection, padding: the body of a list screen. */
 function listLines<R extends { key: string }>(
   state: AppState,
@@ -23,7 +21,7 @@ function listLines<R extends { key: string }>(
 ): { lines: string[]; layout: ReturnType<typeof verticalLayout> } {
   const { columns: width } = state.viewport;
   const v = verticalLayout(state.viewport, header.length, 1);
-  const lines = header.slice(0, v.header).map((l) => cut(l, width));
+  const lines = header.slice(0, v.header).map((l) => cutToWidth(l, width));
   const table = layoutColumns(columns, width);
   lines.push(paint(formatTitle(table, list.sortKey, list.reverse), STYLES.title, state.color));
   lines.push(...rowLines(table, list, v.body, width, state.color, empty));

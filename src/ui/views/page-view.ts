@@ -14,7 +14,7 @@ import {
 import { sharersOfPage, type SharerIndex } from '../../model/sharers.js';
 import type { Mapping, ProcessSample } from '../../model/types.js';
 import { pageMapHeader } from '../header.js';
-import { formatAddress } from '../../format/size.js';
+import { formatAddress, formatHex } from '../../format/size.js';
 import { sanitize } from '../../format/text.js';
 import {
   focusedMapping,
@@ -30,8 +30,6 @@ import { verticalLayout } from '../layout.js';
 import { lookOf, stateName } from '../page-legend.js';
 import { STYLES, paint, type Style } from '../style.js';
 import { bottomLines } from './process-view.js';
-
-const hex = (n: number) => `0x${n.toString(16)}`;
 
 /**
  * One grid row: its first address, then one letter per cell, runs of a state painted once;
@@ -152,7 +150,7 @@ export function cursorDetail(
   ];
   if (changed) parts.push(changed);
   if (!Number.isNaN(d.mapCount)) parts.push(`map count ${d.mapCount}`);
-  if (showPfn && !Number.isNaN(d.pfn)) parts.push(`PFN ${hex(d.pfn)}`);
+  if (showPfn && !Number.isNaN(d.pfn)) parts.push(`PFN ${formatHex(d.pfn)}`);
   if (d.kpageFlags.length > 0) parts.push(`flags ${d.kpageFlags.join(',')}`);
   if (d.pagemapFlags.length > 0) parts.push(`pagemap ${d.pagemapFlags.join(',')}`);
   return parts.join('  ');

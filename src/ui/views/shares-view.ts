@@ -10,8 +10,6 @@ import { formatTitle, layoutColumns } from '../../columns/table.js';
 import { bottomLines } from './process-view.js';
 import { rowLines } from './list-rows.js';
 
-const cut = cutToWidth;
-
 /** Why the list is empty: no PFNs, the index being built, or really no one. */
 function emptyText(state: AppState): string {
   if (!state.snapshot?.privileged)
@@ -38,8 +36,8 @@ export function sharesScreenLines(state: AppState): string[] {
     ? `PID ${p.pid} ${sanitize(p.comm)} shares its pages with  (RSS ${formatBytes(p.totals.rssBytes)}, shared ${formatBytes(p.totals.sharedBytes)})${asOf}`
     : 'shares the most with';
   const lines = [
-    cut(head, width),
-    cut(
+    cutToWidth(head, width),
+    cutToWidth(
       'SHARED: its pages the other maps too (distinct pages) · MAPPINGS: page-table entries mapping them there (kpagecount)',
       width,
     ),
