@@ -1,11 +1,8 @@
 import { SIZE_COLUMNS } from '../columns/size-columns.js';
 import { keyHelpLines } from './keys.js';
-import { mappingColumns } from '../columns/mapping-columns.js';
-import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../columns/library-columns.js';
 import { CHANGED_LEGEND, LEGEND, lookOf } from './page-legend.js';
-import { PROCESS_COLUMNS } from '../columns/process-columns.js';
 import { STYLES, paint } from './style.js';
-import { sortableColumns } from '../columns/table.js';
+import type { Screen } from './screens/screen.js';
 
 const LABEL = 12;
 
@@ -15,18 +12,20 @@ function picks(columns: readonly { title: string; pick?: string }[]): string {
 
 /**
  * The help screen's text, generated from the key table (so it lists exactly the keys that
- * work), the column descriptions and the page map legend.
+ * work), the screens' sort keys, the column descriptions and the page map legend.
  */
-export function helpLines(color: boolean): string[] {
+export function helpLines(
+  color: boolean,
+  screens: readonly Pick<Screen, 'id' | 'name' | 'sort'>[],
+): string[] {
   const lines: string[] = ['Keys (the same table dispatches them)'];
-  for (const k of keyHelpLines()) {
+  const nameOf = (id: Screen['id']) => screens.find((s) => s.id === id)?.name ?? id;
+  for (const k of keyHelpLines(nameOf)) {
     lines.push(`  ${k.keys.padEnd(LABEL)}${k.help}${k.where ? `  [${k.where}]` : ''}`);
   }
   lines.push('', 'Sort prompt (s): type the letter of a column');
-  lines.push(`  ${'list'.padEnd(LABEL)}${picks(sortableColumns(PROCESS_COLUMNS))}`);
-  lines.push(`  ${'mappings'.padEnd(LABEL)}${picks(sortableColumns(mappingColumns(12)))}`);
-  lines.push(`  ${'libraries'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_COLUMNS))}`);
-  lines.push(`  ${'a library'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_USER_COLUMNS))}`);
+  for (const s of screens)
+    if (s.sort) lines.push(`  ${s.name.padEnd(LABEL)}${picks(s.sort.columns)}`);
   lines.push('', 'Columns');
   for (const c of SIZE_COLUMNS) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
   lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
@@ -51,9 +50,4 @@ export function helpLines(color: boolean): string[] {
     `  ${word}${' '.repeat(Math.max(1, LABEL - CHANGED_LEGEND.word.length))}${CHANGED_LEGEND.name}`,
   );
   return lines;
-}
-
-/** How many lines the help has (for scrolling). */
-export function helpLineCount(): number {
-  return helpLines(false).length;
 }

@@ -1,4 +1,5 @@
 import type { Key } from 'ink';
+import type { ScreenId } from './screens/index.js';
 
 /**
  * Keyboard commands as data: one table both dispatches keys and writes the help screen and
@@ -41,16 +42,10 @@ export const COMMANDS = [
 export type Command = (typeof COMMANDS)[number];
 
 /** Where a key is active: a screen, or a one-line prompt at the bottom. */
-export type KeyContext =
-  | 'processes'
-  | 'mappings'
-  | 'pages'
-  | 'shares'
-  | 'libraries'
-  | 'library'
-  | 'help'
-  | 'prompt'
-  | 'sort';
+export type KeyContext = ScreenId | 'prompt' | 'sort';
+
+/** Where a binding is live: contexts, or 'screens' for every screen (not the prompts). */
+export type KeyScope = KeyContext | 'screens';
 
 type KeyName =
   | 'upArrow'
@@ -85,23 +80,15 @@ export interface KeyBinding {
   /** How the keys are written on the help screen. */
   label: string;
   help: string;
-  contexts: readonly KeyContext[];
+  contexts: readonly KeyScope[];
   /** Shown on the bottom key line: the keys, a one-word name, and a rank (lower stays longer on a narrow line). */
   footer?: FooterItem;
 }
 
-const SCREENS: readonly KeyContext[] = [
-  'processes',
-  'mappings',
-  'pages',
-  'shares',
-  'libraries',
-  'library',
-  'help',
-];
-/** Sortable lists. */
-const LISTS: readonly KeyContext[] = ['processes', 'mappings', 'libraries', 'library'];
-const MOVING = SCREENS;
+/** Every screen, and the prompts too. */
+const ANYWHERE: readonly KeyScope[] = ['screens', 'prompt', 'sort'];
+/** The sortable lists: the screens with sort keys (a test checks the two agree). */
+const LISTS: readonly KeyScope[] = ['processes', 'mappings', 'libraries', 'library'];
 
 /** The key table. Order matters: the first binding active in a context that matches wins. */
 export const KEY_BINDINGS: readonly KeyBinding[] = [
@@ -110,21 +97,21 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ input: 'c', ctrl: true }],
     label: 'Ctrl-C',
     help: 'quit, from anywhere (also from a prompt)',
-    contexts: [...SCREENS, 'prompt', 'sort'],
+    contexts: ANYWHERE,
   },
   {
     command: 'suspend',
     keys: [{ input: 'z', ctrl: true }],
     label: 'Ctrl-Z',
     help: 'suspend: the terminal as it was, back to the shell; fg resumes',
-    contexts: [...SCREENS, 'prompt', 'sort'],
+    contexts: ANYWHERE,
   },
   {
     command: 'redraw',
     keys: [{ input: 'l', ctrl: true }],
     label: 'Ctrl-L',
     help: 'redraw the whole screen',
-    contexts: [...SCREENS, 'prompt', 'sort'],
+    contexts: ANYWHERE,
   },
   {
     command: 'accept',
@@ -154,42 +141,42 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ key: 'upArrow' }, { input: 'k' }],
     label: '↑ k',
     help: 'move up',
-    contexts: MOVING,
+    contexts: ['screens'],
   },
   {
     command: 'down',
     keys: [{ key: 'downArrow' }, { input: 'j' }],
     label: '↓ j',
     help: 'move down',
-    contexts: MOVING,
+    contexts: ['screens'],
   },
   {
     command: 'page-up',
     keys: [{ key: 'pageUp' }],
     label: 'PgUp',
     help: 'one screen up',
-    contexts: MOVING,
+    contexts: ['screens'],
   },
   {
     command: 'page-down',
     keys: [{ key: 'pageDown' }],
     label: 'PgDn',
     help: 'one screen down',
-    contexts: MOVING,
+    contexts: ['screens'],
   },
   {
     command: 'home',
     keys: [{ key: 'home' }],
     label: 'Home',
     help: 'to the first row (first page)',
-    contexts: MOVING,
+    contexts: ['screens'],
   },
   {
     command: 'end',
     keys: [{ key: 'end' }],
     label: 'End',
     help: 'to the last row (last page)',
-    contexts: MOVING,
+    contexts: ['screens'],
   },
   {
     command: 'left',
@@ -242,7 +229,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ input: '?' }, { input: 'h' }],
     label: '? h',
     help: 'this help (again to leave it)',
-    contexts: SCREENS,
+    contexts: ['screens'],
     footer: { keys: '?', name: 'Help', rank: 0 },
   },
   {
@@ -342,7 +329,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ input: 'p' }, { input: ' ' }],
     label: 'p Space',
     help: 'pause or resume sampling (freeze the numbers)',
-    contexts: SCREENS,
+    contexts: ['screens'],
     footer: { keys: 'p', name: 'Pause' },
   },
   {
@@ -350,7 +337,7 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ input: '+' }],
     label: '+',
     help: 'longer interval between samples',
-    contexts: SCREENS,
+    contexts: ['screens'],
     footer: { keys: '+/-', name: 'Interval' },
   },
   {
@@ -358,14 +345,14 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     keys: [{ input: '-' }],
     label: '-',
     help: 'shorter interval between samples',
-    contexts: SCREENS,
+    contexts: ['screens'],
   },
   {
     command: 'quit',
     keys: [{ input: 'q' }],
     label: 'q',
     help: 'quit',
-    contexts: SCREENS,
+    contexts: ['screens'],
     footer: { keys: 'q', name: 'Quit', rank: 0 },
   },
 ];
@@ -375,10 +362,18 @@ function matches(spec: KeySpec, input: string, key: Key): boolean {
   return spec.input === input && (spec.ctrl ?? false) === key.ctrl;
 }
 
+const isPrompt = (scope: KeyScope) => scope === 'prompt' || scope === 'sort';
+
+/** Whether a binding is live in a context. */
+function isLive(binding: KeyBinding, context: KeyContext): boolean {
+  const scopes = binding.contexts;
+  return scopes.includes(context) || (!isPrompt(context) && scopes.includes('screens'));
+}
+
 /** The command a key press means in a context, if any. */
 export function resolveKey(input: string, key: Key, context: KeyContext): Command | undefined {
   for (const b of KEY_BINDINGS) {
-    if (!b.contexts.includes(context)) continue;
+    if (!isLive(b, context)) continue;
     if (b.keys.some((spec) => matches(spec, input, key))) return b.command;
   }
   return undefined;
@@ -389,32 +384,28 @@ export function footerItems(context: KeyContext): FooterItem[] {
   const seen = new Set<string>();
   const items: FooterItem[] = [];
   for (const b of KEY_BINDINGS) {
-    if (!b.footer || !b.contexts.includes(context) || seen.has(b.footer.name)) continue;
+    if (!b.footer || !isLive(b, context) || seen.has(b.footer.name)) continue;
     seen.add(b.footer.name);
     items.push(b.footer);
   }
   return items;
 }
 
-const CONTEXT_NAMES: Record<KeyContext, string> = {
-  processes: 'list',
-  mappings: 'mappings',
-  pages: 'page map',
-  shares: 'shares',
-  libraries: 'libraries',
-  library: 'a library',
-  help: 'help',
-  prompt: 'prompt',
-  sort: 'sort prompt',
-};
+const PROMPT_NAMES = { prompt: 'prompt', sort: 'sort prompt' } as const;
 
-/** The help screen's key section: one line per binding, where it applies when not everywhere. */
-export function keyHelpLines(): { keys: string; help: string; where: string }[] {
-  const onScreens = (b: KeyBinding) => b.contexts.some((c) => SCREENS.includes(c));
+/**
+ * The help screen's key section: one line per binding, where it applies when not everywhere
+ * (screens by the name `nameOf` gives them).
+ */
+export function keyHelpLines(
+  nameOf: (screen: ScreenId) => string,
+): { keys: string; help: string; where: string }[] {
+  const onScreens = (b: KeyBinding) => b.contexts.some((c) => !isPrompt(c));
   const ordered = [...KEY_BINDINGS.filter(onScreens), ...KEY_BINDINGS.filter((b) => !onScreens(b))];
+  const name = (c: KeyScope) =>
+    c === 'prompt' || c === 'sort' ? PROMPT_NAMES[c] : nameOf(c as ScreenId);
   return ordered.map((b) => {
-    const everywhere = SCREENS.every((c) => b.contexts.includes(c));
-    const where = everywhere ? '' : b.contexts.map((c) => CONTEXT_NAMES[c]).join(', ');
+    const where = b.contexts.includes('screens') ? '' : b.contexts.map(name).join(', ');
     return { keys: b.label, help: b.help, where };
   });
 }

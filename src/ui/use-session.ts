@@ -6,7 +6,7 @@ import {
   intentLibraries,
   intentRowPids,
   intentSharersPid,
-} from './state/app-reducer.js';
+} from './screens/intent-selection.js';
 import type { AppAction, AppState } from './state/app-state.js';
 
 /** Feeds the session's snapshots into the state. */

@@ -13,12 +13,12 @@ import { CurrentScreen } from '../../src/ui/components/Screens.js';
 import type { SessionUpdate } from '../../src/ui/intents.js';
 import { PLAIN_KEY } from '../../src/ui/key-input.js';
 import type { Command } from '../../src/ui/keys.js';
+import { appReducer } from '../../src/ui/state/app-reducer.js';
 import {
-  appReducer,
   intentFocusPid,
   intentLibraries,
   intentSharersPid,
-} from '../../src/ui/state/app-reducer.js';
+} from '../../src/ui/screens/intent-selection.js';
 import { initialAppState, type AppState } from '../../src/ui/state/app-state.js';
 import {
   FAMILY_ANON,

@@ -1,12 +1,8 @@
 // Reducers: navigation, sorting with a held order, selection following a process, prompts.
 import { describe, expect, it } from 'vitest';
 import type { ProcessSample, Snapshot } from '../../src/model/types.js';
-import {
-  appReducer,
-  intentFocusMapping,
-  intentFocusPid,
-  stepInterval,
-} from '../../src/ui/state/app-reducer.js';
+import { appReducer, stepInterval } from '../../src/ui/state/app-reducer.js';
+import { intentFocusMapping, intentFocusPid } from '../../src/ui/screens/intent-selection.js';
 import { initialAppState, keyContext, type AppState } from '../../src/ui/state/app-state.js';
 import { PLAIN_KEY } from '../../src/ui/key-input.js';
 import type { Command } from '../../src/ui/keys.js';

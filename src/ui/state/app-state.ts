@@ -12,36 +12,24 @@ import type { ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { processHeader, type SamplingInfo } from '../header.js';
 import { formatAddress } from '../../format/size.js';
-import { helpLineCount } from '../help.js';
 import type { LibrariesReport, SampleProgress, SamplerCost, SessionUpdate } from '../intents.js';
 import type { Key } from 'ink';
 import type { Command, KeyContext } from '../keys.js';
+import type { ScreenId } from '../screens/index.js';
 import { frameLines, verticalLayout, type Viewport } from '../layout.js';
 import { legendLines } from '../page-legend.js';
 import {
   EMPTY_PAGE_MAP,
-  clampPageMap,
   pageMapGeometry,
   type PageMapGeometry,
   type PageMapState,
 } from './page-map.js';
-import {
-  INITIAL_LIBRARIES,
-  drilledLibrary,
-  refreshLibraries,
-  type LibrariesState,
-} from './library-list.js';
-import { initialMappingList, refreshMappingList, type MappingListState } from './mapping-list.js';
-import {
-  EVENT_LIMIT,
-  initialProcessList,
-  refreshProcessList,
-  type ProcessListState,
-} from './process-list.js';
-import { INITIAL_SHARES, refreshShares, type SharesState } from './shares-list.js';
+import { INITIAL_LIBRARIES, type LibrariesState } from './library-list.js';
+import { initialMappingList, type MappingListState } from './mapping-list.js';
+import { EVENT_LIMIT, initialProcessList, type ProcessListState } from './process-list.js';
+import { INITIAL_SHARES, type SharesState } from './shares-list.js';
 
-export type Screen =
-  'processes' | 'mappings' | 'pages' | 'shares' | 'libraries' | 'library' | 'help';
+export type { ScreenId } from '../screens/index.js';
 
 /** A one-line prompt at the bottom: filter text, user, a path, or the sort column's letter. */
 export interface Prompt {
@@ -53,9 +41,9 @@ export interface Prompt {
 
 /** Everything the TUI shows, derived from snapshots and keys; no I/O. */
 export interface AppState {
-  screen: Screen;
+  screen: ScreenId;
   /** Where help returns to. */
-  helpReturn: Screen;
+  helpReturn: ScreenId;
   helpScroll: number;
   viewport: Viewport;
   color: boolean;
@@ -151,8 +139,8 @@ export function keyContext(state: AppState): KeyContext {
 }
 
 /** The screen below help, or the screen itself. */
-export function baseScreen(state: AppState): Exclude<Screen, 'help'> {
-  return state.screen === 'help' ? (state.helpReturn as Exclude<Screen, 'help'>) : state.screen;
+export function baseScreen(state: AppState): Exclude<ScreenId, 'help'> {
+  return state.screen === 'help' ? (state.helpReturn as Exclude<ScreenId, 'help'>) : state.screen;
 }
 
 /**
@@ -245,8 +233,8 @@ export function pageGeometry(state: AppState): PageMapGeometry | undefined {
   );
 }
 
-/** Leaves a screen whose subject is gone for `to`, with a note. */
-function leave(state: AppState, to: Exclude<Screen, 'help'>, message: string): AppState {
+/** Leaves a screen whose subject is gone for `to`, with a note (help, if on, stays on top). */
+export function leave(state: AppState, to: Exclude<ScreenId, 'help'>, message: string): AppState {
   return {
     ...state,
     screen: state.screen === 'help' ? 'help' : to,
@@ -254,73 +242,4 @@ function leave(state: AppState, to: Exclude<Screen, 'help'>, message: string): A
     focus: to === 'processes' ? undefined : state.focus,
     message,
   };
-}
-
-/** The lists of the shares and libraries screens, redrawn; they leave when their subject is gone. */
-function refreshSideScreens(state: AppState, nowMs: number): AppState {
-  const on = baseScreen(state);
-  const rows = simpleListRows(state);
-  let next = state;
-  if (on === 'shares') {
-    const subject = state.shares.subject;
-    if (subject && state.snapshot && !findProcess(state.snapshot, subject))
-      return leave(state, 'processes', `process ${subject.pid} has exited`);
-    next = {
-      ...next,
-      shares: refreshShares(state.shares, state.sharing, state.snapshot, nowMs, rows),
-    };
-  }
-  if (on === 'libraries' || on === 'library') {
-    if (on === 'library' && state.libraries && !drilledLibrary(state.libs, state.libraries))
-      return leave(state, 'libraries', 'no process maps that file any more');
-    next = { ...next, libs: refreshLibraries(state.libs, state.libraries, nowMs, rows) };
-  }
-  return next;
-}
-
-/** Redraws every list from the current snapshots, keeping selections; leaves screens whose subject is gone. */
-export function refreshAll(state: AppState, nowMs: number): AppState {
-  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
-  let next: AppState = refreshSideScreens(
-    {
-      ...state,
-      processes: refreshProcessList(state.processes, source, nowMs, processListRows(state)),
-    },
-    nowMs,
-  );
-  if (!next.focus) return next;
-  const process = findProcess(next.snapshot, next.focus);
-  const on = baseScreen(next);
-  if (!process && next.snapshot && (on === 'mappings' || on === 'pages')) {
-    return leave(next, 'processes', `process ${next.focus.pid} has exited`);
-  }
-  const before = findProcess(next.previous, next.focus);
-  const extras = {
-    changes: process && processChangesOf(next, process),
-    pageSize: next.snapshot?.pageSize ?? 4096,
-    sharing: next.sharing,
-  };
-  next = {
-    ...next,
-    mappings: refreshMappingList(
-      next.mappings,
-      process,
-      before,
-      nowMs,
-      mappingListRows(next),
-      extras,
-    ),
-  };
-  if (on !== 'pages') return next;
-  const geo = pageGeometry(next);
-  if (!geo) {
-    if (!process?.mappings) return next; // mappings not read yet: wait for the focused sample
-    return leave(next, 'mappings', 'that mapping is gone');
-  }
-  return { ...next, pages: clampPageMap(next.pages, geo) };
-}
-
-/** Lines of help that can be scrolled past. */
-export function maxHelpScroll(state: AppState): number {
-  return Math.max(0, helpLineCount() - helpRows(state));
 }

@@ -36,6 +36,16 @@ export const INITIAL_LIBRARIES: LibrariesState = {
   users: emptySortedList<LibraryUserRow>('uss'),
 };
 
+/** The libraries view opened afresh (filter and drill-in cleared), sorted as it was. */
+export function reopenLibraries(state: LibrariesState): LibrariesState {
+  const { files, users } = state;
+  return {
+    ...INITIAL_LIBRARIES,
+    files: { ...INITIAL_LIBRARIES.files, sortKey: files.sortKey, reverse: files.reverse },
+    users: { ...INITIAL_LIBRARIES.users, sortKey: users.sortKey, reverse: users.reverse },
+  };
+}
+
 /** The files of a report, filtered and sorted. */
 export function deriveLibraryRows(
   report: LibrariesReport | undefined,

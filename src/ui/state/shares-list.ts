@@ -2,7 +2,7 @@ import { processKey } from '../../model/delta.js';
 import type { ShareTally } from '../../model/sharers.js';
 import type { SharingReport } from '../../model/sharing-report.js';
 import type { ProcessInfo, Snapshot } from '../../model/types.js';
-import type { Screen } from './app-state.js';
+import type { ScreenId } from '../screens/index.js';
 import { emptySortedList, refreshSortedList, type SortedList } from './sorted-list.js';
 
 /** How another process is related to the one whose sharing is shown. */
@@ -21,7 +21,7 @@ export interface SharesState {
   /** The process whose sharing is shown, by value. */
   subject: Pick<ProcessInfo, 'pid' | 'startTime'> | undefined;
   /** Where Esc returns to. */
-  returnTo: Screen;
+  returnTo: ScreenId;
   list: SortedList<ShareRow>;
 }
 
@@ -30,6 +30,14 @@ export const INITIAL_SHARES: SharesState = {
   returnTo: 'processes',
   list: emptySortedList<ShareRow>('shared'),
 };
+
+/** The view of one process's sharing, opened from `returnTo`. */
+export function sharesOf(
+  subject: Pick<ProcessInfo, 'pid' | 'startTime'>,
+  returnTo: ScreenId,
+): SharesState {
+  return { ...INITIAL_SHARES, subject, returnTo };
+}
 
 function relationOf(
   subject: Pick<ProcessInfo, 'pid' | 'ppid'> | undefined,
