@@ -21,6 +21,8 @@
  * - private-dirty: USS pages that are dirty: memory that only this process holds and that the
  *   kernel cannot drop without swapping: what copy-on-write produces.
  * - swap: bytes of pages whose page-table entry is a swap entry.
+ *
+ * Every counter is listed once, with its name, title and description, in counter-table.ts.
  */
 
 /** Fixed-point shift of PSS, as in the kernel (PSS_SHIFT in fs/proc/task_mmu.c). */

@@ -1,4 +1,4 @@
-import { SIZE_COLUMNS } from '../columns/size-columns.js';
+import { COUNTERS, type CounterDef } from '../model/counter-table.js';
 import { keyHelpLines } from './keys.js';
 import { mappingColumns } from '../columns/mapping-columns.js';
 import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../columns/library-columns.js';
@@ -9,13 +9,20 @@ import { sortableColumns } from '../columns/table.js';
 
 const LABEL = 12;
 
+/** The counters the process list and the mapping view show, in the process list's order. */
+function shownCounters(): CounterDef[] {
+  const titles = new Set([...PROCESS_COLUMNS, ...mappingColumns(12)].map((c) => c.title));
+  const byTitle = new Map(COUNTERS.map((def) => [def.title, def]));
+  return [...titles].flatMap((title) => byTitle.get(title) ?? []);
+}
+
 function picks(columns: readonly { title: string; pick?: string }[]): string {
   return columns.map((c) => `${c.pick} ${c.title}`).join('  ');
 }
 
 /**
  * The help screen's text, generated from the key table (so it lists exactly the keys that
- * work), the column descriptions and the page map legend.
+ * work), the counter table's descriptions and the page map legend.
  */
 export function helpLines(color: boolean): string[] {
   const lines: string[] = ['Keys (the same table dispatches them)'];
@@ -28,7 +35,7 @@ export function helpLines(color: boolean): string[] {
   lines.push(`  ${'libraries'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_COLUMNS))}`);
   lines.push(`  ${'a library'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_USER_COLUMNS))}`);
   lines.push('', 'Columns');
-  for (const c of SIZE_COLUMNS) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
+  for (const c of shownCounters()) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
   lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
   lines.push(
     `  ${'COW/s'.padEnd(LABEL)}copy-on-write breaks per second: shared pages this process now holds its own copy of (bytes/s; blank: none; -: not known)`,
