@@ -178,6 +178,19 @@ const TABLE = [
     isPrivileged: false,
     value: (c) => c.shmemBytes,
   },
+  {
+    key: 'ksmBytes',
+    name: 'ksm',
+    title: 'KSM',
+    description: 'resident pages merged by KSM (same-page merging)',
+    unit: 'bytes',
+    scan: 'pages',
+    // smaps has a KSM: line from Linux 6.6 on (KSM-placed zero pages not counted, as in
+    // kpageflags); on older kernels it is unknown without PFNs.
+    isPrivileged: false,
+    value: (c) => c.ksmBytes,
+    fromSmaps: (fields) => fields['KSM'] ?? Number.NaN,
+  },
 ] as const satisfies readonly CounterDef[];
 
 export const COUNTERS: readonly CounterDef[] = TABLE;

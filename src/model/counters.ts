@@ -1,5 +1,5 @@
 import { COUNTERS } from './counter-table.js';
-import { MemoryClass, PageKind, isDirtyPage, memoryClass, pageKind } from './page-bits.js';
+import { KPF_KSM, MemoryClass, PageKind, isDirtyPage, memoryClass, pageKind } from './page-bits.js';
 import { PSS_SHIFT, type Counters, type PageTable } from './types.js';
 
 /** 1 << PSS_SHIFT, computed once (an exponentiation per page costs more than the rest). */
@@ -32,6 +32,7 @@ const SWAP = counterSlot('swapBytes');
 const ANON = counterSlot('anonBytes');
 const FILE = counterSlot('fileBytes');
 const SHMEM = counterSlot('shmemBytes');
+const KSM = counterSlot('ksmBytes');
 
 /**
  * A function whose body names every counter field, generated once from the table: an object
@@ -97,7 +98,8 @@ export function countersAt(acc: Float64Array, at: number): Counters {
  * Adds n pages that all have these pagemap bits, kpageflags and map count into acc[at ..],
  * exactly as smaps_account() counts each of them: PSS per page is (pageSize << 12) / mapcount
  * with integer division, a page is private when its map count is below 2, anonymous pages are
- * dirty, file and shmem pages take kpageflags DIRTY. This is the one definition of the
+ * dirty, file and shmem pages take kpageflags DIRTY; a page with kpageflags KSM counts as KSM
+ * (smaps' KSM:, once per mapping of it, as ksm_merging_pages counts). This is the one definition of the
  * accounting; every other counting function goes through it.
  */
 export function accountPages(
@@ -129,6 +131,7 @@ export function accountPages(
   }
   const cls = memoryClass(kpageFlags);
   acc[at + (cls === MemoryClass.Anon ? ANON : cls === MemoryClass.Shmem ? SHMEM : FILE)]! += bytes;
+  if (kpageFlags & KPF_KSM) acc[at + KSM]! += bytes;
 }
 
 /** Adds rows begin..end-1 of a page table into acc[at ..], page by page (see accountPages). */
