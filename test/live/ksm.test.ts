@@ -4,10 +4,11 @@
 // compact, kept and worker-thread paths, and without PFNs (smaps' KSM: line). A merged page left
 // with one mapping is exclusive in pagemap (bit 56), where anonymous pages' flags would be
 // inferred: it must still count. KSM's settings are put back as they were.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KPF_KSM, PM_EXCLUSIVE } from '../../src/model/page-bits.js';
 import type { ProcessSample } from '../../src/model/types.js';
+import { processInference, readFlagInference } from '../../src/sampler/flag-inference.js';
 import { Sampler } from '../../src/sampler/sampler.js';
 import { runCli, runJson, type ProcessJson } from '../helpers/cli.js';
 import { ksmMergingPages, ksmSettings, requireKsm, runKsm } from '../helpers/ksm.js';
@@ -178,6 +179,28 @@ describe('ksm', () => {
     } finally {
       multi.close();
     }
+  });
+
+  it('while KSM runs, flags are read for the processes that may merge, inferred for the rest', () => {
+    const vmstat = readFileSync('/proc/vmstat', 'utf8');
+    const inference = readFlagInference({
+      isAllowed: true,
+      isLive: true,
+      vmstat,
+      wantsKept: false,
+    });
+    expect(inference.hasNoKsm).toBe(false);
+    const of = (pid: number) =>
+      processInference(
+        inference,
+        readFileSync(`/proc/${pid}/status`, 'utf8'),
+        `/proc/${pid}`,
+        false,
+      );
+    expect(of(a.pid).inferAnon).toBe(false);
+    // This process has no mergeable area (and no hugetlb page): only MADV_FREE decides.
+    expect(readFileSync('/proc/self/ksm_stat', 'utf8')).toMatch(/^ksm_mergeable: no$/m);
+    expect(of(process.pid).inferAnon).toBe(inference.hasNoLazyFree);
   });
 
   it("without PFNs: ksm from smaps' KSM: line", () => {
