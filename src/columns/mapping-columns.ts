@@ -157,6 +157,15 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       pick: 'w',
       text: (r) => sizeText(r.counters.swapBytes),
     },
+    // Dropped first: it matters only where KSM runs.
+    {
+      id: 'ksm',
+      title: 'KSM',
+      width: 8,
+      align: 'right',
+      priority: 11,
+      text: (r) => sizeText(r.counters.ksmBytes),
+    },
     {
       id: 'delta',
       title: 'ΔUSS',

@@ -161,6 +161,15 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
     pick: 'w',
     text: (r) => sizeText(r.process.totals.swapBytes),
   },
+  // Dropped first: it matters only where KSM runs.
+  {
+    id: 'ksm',
+    title: 'KSM',
+    width: 8,
+    align: 'right',
+    priority: 9,
+    text: (r) => sizeText(r.process.totals.ksmBytes),
+  },
   {
     id: 'delta',
     title: 'ΔUSS',

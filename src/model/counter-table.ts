@@ -1,4 +1,4 @@
-import { PSS_SHIFT, type Counters } from './types.js';
+import { PSS_SHIFT, type Counters, type StatusMemory } from './types.js';
 
 /** PSS is kept in fixed point (PSS_SHIFT fractional bits). */
 const PSS_ONE = 2 ** PSS_SHIFT;
@@ -29,10 +29,25 @@ export interface CounterDef {
   isPrivileged: boolean;
   /** Its value in bytes (PSS rounded down from fixed point, as the kernel rounds it). */
   value: (c: Counters) => number;
+  /**
+   * Its Counters field from smaps fields in bytes (a read without PFNs); absent when smaps does
+   * not give it (it is then unknown).
+   */
+  fromSmaps?: (fields: Readonly<Record<string, number>>) => number;
 }
 
-/** Every counter, in the order JSON, CSV and the accumulators list them. */
-export const COUNTERS: readonly CounterDef[] = [
+/** The sum of these smaps fields, a missing one 0 (they are all in every smaps block). */
+const smapsSum =
+  (...names: string[]) =>
+  (fields: Readonly<Record<string, number>>): number =>
+    names.reduce((sum, name) => sum + (fields[name] ?? 0), 0);
+
+/**
+ * Every counter, in the order JSON, CSV and the accumulators list them. Adding a counter is an
+ * entry here, a field of Counters (types.ts; the check below fails until both agree) and its
+ * accounting in accountPages() (counters.ts).
+ */
+const TABLE = [
   {
     key: 'rssBytes',
     name: 'rss',
@@ -42,6 +57,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'status',
     isPrivileged: false,
     value: (c) => c.rssBytes,
+    fromSmaps: smapsSum('Rss'),
   },
   {
     key: 'pssFixed',
@@ -52,6 +68,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => Math.floor(c.pssFixed / PSS_ONE),
+    fromSmaps: (fields) => smapsSum('Pss')(fields) * PSS_ONE,
   },
   {
     key: 'ussBytes',
@@ -62,6 +79,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => c.ussBytes,
+    fromSmaps: smapsSum('Private_Clean', 'Private_Dirty'),
   },
   {
     key: 'sharedBytes',
@@ -72,6 +90,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => c.sharedBytes,
+    fromSmaps: smapsSum('Shared_Clean', 'Shared_Dirty'),
   },
   {
     key: 'sharedCleanBytes',
@@ -82,6 +101,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => c.sharedCleanBytes,
+    fromSmaps: smapsSum('Shared_Clean'),
   },
   {
     key: 'sharedDirtyBytes',
@@ -92,6 +112,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => c.sharedDirtyBytes,
+    fromSmaps: smapsSum('Shared_Dirty'),
   },
   {
     key: 'privateCleanBytes',
@@ -102,6 +123,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => c.privateCleanBytes,
+    fromSmaps: smapsSum('Private_Clean'),
   },
   {
     key: 'privateDirtyBytes',
@@ -112,6 +134,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'pages',
     isPrivileged: false,
     value: (c) => c.privateDirtyBytes,
+    fromSmaps: smapsSum('Private_Dirty'),
   },
   {
     key: 'swapBytes',
@@ -122,6 +145,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'status',
     isPrivileged: false,
     value: (c) => c.swapBytes,
+    fromSmaps: smapsSum('Swap'),
   },
   {
     key: 'anonBytes',
@@ -132,6 +156,7 @@ export const COUNTERS: readonly CounterDef[] = [
     scan: 'status',
     isPrivileged: false,
     value: (c) => c.anonBytes,
+    fromSmaps: smapsSum('Anonymous'),
   },
   {
     key: 'fileBytes',
@@ -153,7 +178,51 @@ export const COUNTERS: readonly CounterDef[] = [
     isPrivileged: false,
     value: (c) => c.shmemBytes,
   },
-];
+  {
+    key: 'ksmBytes',
+    name: 'ksm',
+    title: 'KSM',
+    description: 'resident pages merged by KSM (same-page merging)',
+    unit: 'bytes',
+    scan: 'pages',
+    // smaps has a KSM: line from Linux 6.6 on (KSM-placed zero pages not counted, as in
+    // kpageflags); on older kernels it is unknown without PFNs.
+    isPrivileged: false,
+    value: (c) => c.ksmBytes,
+    fromSmaps: (fields) => fields['KSM'] ?? Number.NaN,
+  },
+] as const satisfies readonly CounterDef[];
+
+export const COUNTERS: readonly CounterDef[] = TABLE;
+
+/** The field of Counters of each counter in the table. */
+export type CounterKey = (typeof TABLE)[number]['key'];
+/** The name of each counter in the table (a JSON field, a CSV column). */
+export type CounterName = (typeof TABLE)[number]['name'];
+/** Every counter's name, in the table's order. */
+export const COUNTER_NAMES: readonly CounterName[] = TABLE.map((def) => def.name);
+
+/** The fields of Counters that /proc/PID/status gives (scan 'status'). */
+type StatusDef = Extract<(typeof TABLE)[number], { scan: 'status' }>;
+export type StatusCounterKey = StatusDef['key'];
+export const STATUS_COUNTER_KEYS: readonly StatusCounterKey[] = TABLE.filter(
+  (def): def is StatusDef => def.scan === 'status',
+).map((def) => def.key);
+
+/**
+ * Fails the typecheck when Counters has a field the table does not list (every table key is a
+ * field of Counters by CounterDef's type).
+ */
+const EVERY_FIELD_LISTED: Exclude<keyof Counters, CounterKey> extends never ? true : never = true;
+/** Fails the typecheck when StatusMemory and the status counters differ. */
+const STATUS_FIELDS_AGREE: [
+  Exclude<keyof StatusMemory, StatusCounterKey>,
+  Exclude<StatusCounterKey, keyof StatusMemory>,
+] extends [never, never]
+  ? true
+  : never = true;
+void EVERY_FIELD_LISTED;
+void STATUS_FIELDS_AGREE;
 
 /** The counters by name. */
 export const COUNTER_BY_NAME: ReadonlyMap<string, CounterDef> = new Map(

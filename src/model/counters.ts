@@ -1,25 +1,74 @@
-import { MemoryClass, PageKind, isDirtyPage, memoryClass, pageKind } from './page-bits.js';
+import { COUNTERS } from './counter-table.js';
+import { KPF_KSM, MemoryClass, PageKind, isDirtyPage, memoryClass, pageKind } from './page-bits.js';
 import { PSS_SHIFT, type Counters, type PageTable } from './types.js';
 
 /** 1 << PSS_SHIFT, computed once (an exponentiation per page costs more than the rest). */
 const PSS_ONE = 2 ** PSS_SHIFT;
 
+/**
+ * Counters as numbers in a Float64Array, COUNTER_SLOTS per set, in the table's order: the form
+ * the sampler accumulates them in (one set per mapping), without an object per mapping.
+ */
+export const COUNTER_KEYS: readonly (keyof Counters)[] = COUNTERS.map((def) => def.key);
+export const COUNTER_SLOTS = COUNTER_KEYS.length;
+
+/** Where a counter lies in a set of COUNTER_SLOTS numbers. */
+export function counterSlot(key: keyof Counters): number {
+  const slot = COUNTER_KEYS.indexOf(key);
+  if (slot < 0) throw new RangeError(`${key} is not in the counter table`);
+  return slot;
+}
+
+// accountPages() runs per page run: its slots are looked up once, here.
+const RSS = counterSlot('rssBytes');
+const PSS = counterSlot('pssFixed');
+const USS = counterSlot('ussBytes');
+const SHARED = counterSlot('sharedBytes');
+const SHARED_CLEAN = counterSlot('sharedCleanBytes');
+const SHARED_DIRTY = counterSlot('sharedDirtyBytes');
+const PRIVATE_CLEAN = counterSlot('privateCleanBytes');
+const PRIVATE_DIRTY = counterSlot('privateDirtyBytes');
+const SWAP = counterSlot('swapBytes');
+const ANON = counterSlot('anonBytes');
+const FILE = counterSlot('fileBytes');
+const SHMEM = counterSlot('shmemBytes');
+const KSM = counterSlot('ksmBytes');
+
+/**
+ * A function whose body names every counter field, generated once from the table: an object
+ * literal gives all 200,000 mappings of a sample one shape and is built about five times faster
+ * than the same object filled key by key (measured with V8 in Node 20: ~0.06 µs against ~0.3 µs),
+ * and adding field by field gains as much. The keys are the table's, checked to be identifiers.
+ */
+function generated<F>(
+  params: string[],
+  body: (key: keyof Counters, slot: number) => string,
+  wrap: (parts: string[]) => string,
+): F {
+  for (const key of COUNTER_KEYS) {
+    if (!/^[a-z][A-Za-z]*$/.test(key))
+      throw new RangeError(`counter key ${key} is not an identifier`);
+  }
+  return new Function(...params, wrap(COUNTER_KEYS.map((key, slot) => body(key, slot)))) as F;
+}
+
+const readSet = generated<(acc: Float64Array, at: number) => Counters>(
+  ['acc', 'at'],
+  (key, slot) => `${key}: acc[at + ${slot}]`,
+  (parts) => `return { ${parts.join(', ')} };`,
+);
+
+const addInto = generated<(into: Counters, from: Counters) => void>(
+  ['into', 'from'],
+  (key) => `into.${key} += from.${key};`,
+  (parts) => parts.join('\n'),
+);
+
+const ZEROS = new Float64Array(COUNTER_SLOTS);
+
 /** A zeroed set of counters. */
 export function emptyCounters(): Counters {
-  return {
-    rssBytes: 0,
-    pssFixed: 0,
-    ussBytes: 0,
-    sharedBytes: 0,
-    sharedCleanBytes: 0,
-    sharedDirtyBytes: 0,
-    privateCleanBytes: 0,
-    privateDirtyBytes: 0,
-    swapBytes: 0,
-    anonBytes: 0,
-    fileBytes: 0,
-    shmemBytes: 0,
-  };
+  return readSet(ZEROS, 0);
 }
 
 /** PSS in whole bytes, rounded down as the kernel rounds it. */
@@ -29,18 +78,7 @@ export function pssBytes(counters: Pick<Counters, 'pssFixed'>): number {
 
 /** Adds b into a (a is a fresh accumulator owned by the caller). */
 export function addCounters(into: Counters, from: Counters): Counters {
-  into.rssBytes += from.rssBytes;
-  into.pssFixed += from.pssFixed;
-  into.ussBytes += from.ussBytes;
-  into.sharedBytes += from.sharedBytes;
-  into.sharedCleanBytes += from.sharedCleanBytes;
-  into.sharedDirtyBytes += from.sharedDirtyBytes;
-  into.privateCleanBytes += from.privateCleanBytes;
-  into.privateDirtyBytes += from.privateDirtyBytes;
-  into.swapBytes += from.swapBytes;
-  into.anonBytes += from.anonBytes;
-  into.fileBytes += from.fileBytes;
-  into.shmemBytes += from.shmemBytes;
+  addInto(into, from);
   return into;
 }
 
@@ -51,61 +89,17 @@ export function sumCounters(list: readonly Counters[]): Counters {
   return total;
 }
 
-/**
- * Counters as numbers in a Float64Array, COUNTER_SLOTS per set, in this order: the form the
- * sampler accumulates them in (one set per mapping), without an object per mapping.
- */
-export const COUNTER_KEYS = [
-  'rssBytes',
-  'pssFixed',
-  'ussBytes',
-  'sharedBytes',
-  'sharedCleanBytes',
-  'sharedDirtyBytes',
-  'privateCleanBytes',
-  'privateDirtyBytes',
-  'swapBytes',
-  'anonBytes',
-  'fileBytes',
-  'shmemBytes',
-] as const satisfies readonly (keyof Counters)[];
-export const COUNTER_SLOTS = COUNTER_KEYS.length;
-const RSS = 0;
-const PSS = 1;
-const USS = 2;
-const SHARED = 3;
-const SHARED_CLEAN = 4;
-const SHARED_DIRTY = 5;
-const PRIVATE_CLEAN = 6;
-const PRIVATE_DIRTY = 7;
-const SWAP = 8;
-const ANON = 9;
-const FILE = 10;
-const SHMEM = 11;
-
 /** The counters stored at acc[at .. at + COUNTER_SLOTS). */
 export function countersAt(acc: Float64Array, at: number): Counters {
-  return {
-    rssBytes: acc[at + RSS]!,
-    pssFixed: acc[at + PSS]!,
-    ussBytes: acc[at + USS]!,
-    sharedBytes: acc[at + SHARED]!,
-    sharedCleanBytes: acc[at + SHARED_CLEAN]!,
-    sharedDirtyBytes: acc[at + SHARED_DIRTY]!,
-    privateCleanBytes: acc[at + PRIVATE_CLEAN]!,
-    privateDirtyBytes: acc[at + PRIVATE_DIRTY]!,
-    swapBytes: acc[at + SWAP]!,
-    anonBytes: acc[at + ANON]!,
-    fileBytes: acc[at + FILE]!,
-    shmemBytes: acc[at + SHMEM]!,
-  };
+  return readSet(acc, at);
 }
 
 /**
  * Adds n pages that all have these pagemap bits, kpageflags and map count into acc[at ..],
  * exactly as smaps_account() counts each of them: PSS per page is (pageSize << 12) / mapcount
  * with integer division, a page is private when its map count is below 2, anonymous pages are
- * dirty, file and shmem pages take kpageflags DIRTY. This is the one definition of the
+ * dirty, file and shmem pages take kpageflags DIRTY; a page with kpageflags KSM counts as KSM
+ * (smaps' KSM:, once per mapping of it, as ksm_merging_pages counts). This is the one definition of the
  * accounting; every other counting function goes through it.
  */
 export function accountPages(
@@ -137,6 +131,7 @@ export function accountPages(
   }
   const cls = memoryClass(kpageFlags);
   acc[at + (cls === MemoryClass.Anon ? ANON : cls === MemoryClass.Shmem ? SHMEM : FILE)]! += bytes;
+  if (kpageFlags & KPF_KSM) acc[at + KSM]! += bytes;
 }
 
 /** Adds rows begin..end-1 of a page table into acc[at ..], page by page (see accountPages). */

@@ -1,4 +1,5 @@
 import { scanTimeOf } from './changes.js';
+import { STATUS_COUNTER_KEYS } from './counter-table.js';
 import { processKey } from './delta.js';
 import { computeSystemTotals } from './snapshot.js';
 import type { ProcessSample, Snapshot, SystemTotals } from './types.js';
@@ -69,9 +70,9 @@ export function replaceProcess(base: Snapshot, pid: number, fresh: Snapshot): Sn
 /**
  * A sample within a CPU budget, with each process whose pages it did not read (scannedAtMs
  * NaN) completed from its last read in `previous` (the sample before, itself completed so):
- * per-page counters, mappings and pages from then, with `scannedAtMs` saying when; identity,
- * RSS, swap, anon, file and shmem from now. A process never read keeps its unknown counters.
- * Σ totals are computed again. Inputs are not mutated.
+ * per-page counters, mappings and pages from then, with `scannedAtMs` saying when; identity
+ * and the counters status gives (scan 'status' in the counter table) from now. A process never
+ * read keeps its unknown counters. Σ totals are computed again. Inputs are not mutated.
  */
 export function carryScans(current: Snapshot, previous: Snapshot | undefined): Snapshot {
   const before = new Map(previous?.processes.map((p) => [processKey(p), p]));
@@ -81,7 +82,8 @@ export function carryScans(current: Snapshot, previous: Snapshot | undefined): S
     const old = before.get(processKey(p));
     if (!old || Number.isNaN(old.scannedAtMs ?? 0)) return p;
     carried = true;
-    const t = p.totals;
+    const totals = { ...old.totals };
+    for (const key of STATUS_COUNTER_KEYS) totals[key] = p.totals[key];
     return {
       ...old,
       ppid: p.ppid,
@@ -90,14 +92,7 @@ export function carryScans(current: Snapshot, previous: Snapshot | undefined): S
       cmdline: p.cmdline,
       uid: p.uid,
       user: p.user,
-      totals: {
-        ...old.totals,
-        rssBytes: t.rssBytes,
-        swapBytes: t.swapBytes,
-        anonBytes: t.anonBytes,
-        fileBytes: t.fileBytes,
-        shmemBytes: t.shmemBytes,
-      },
+      totals,
       scannedAtMs: scanTimeOf(old, previous!.timeMs),
     };
   });

@@ -31,10 +31,12 @@ export const KPF_ZERO_PAGE = 1 << 24;
 /**
  * The kpageflags of an anonymous page whose flags were not read: ANON and SWAPBACKED. The
  * sampler infers them instead of reading kpageflags only for pages that pagemap shows as
- * anonymous (bit 61 clear), in processes without hugetlb pages, and only while no page has
- * ever been made lazily freeable (MADV_FREE; /proc/vmstat pglazyfree is 0). Then every such
- * page is a swap-backed anonymous page (or the zero page, whose map count 0 already makes it no
- * memory), and these flags count it exactly as its own would.
+ * anonymous (bit 61 clear), in processes without hugetlb pages, only while no page has ever
+ * been made lazily freeable (MADV_FREE; /proc/vmstat pglazyfree is 0), and only where no page
+ * can be a KSM page (KSM stopped with nothing merged, or the process has no mergeable area).
+ * Then every such page is a swap-backed anonymous page that is not KSM's (or the zero page,
+ * whose map count 0 already makes it no memory), and these flags count it exactly as its own
+ * would. The conditions are one value a sample: FlagInference (sampler/flag-inference.ts).
  */
 export const INFERRED_ANON_FLAGS = KPF_ANON | KPF_SWAPBACKED;
 

@@ -6,7 +6,7 @@ import {
   emptyCounters,
   pssBytes,
 } from './counters.js';
-import { PSS_SHIFT } from './types.js';
+import { COUNTERS, STATUS_COUNTER_KEYS } from './counter-table.js';
 import type {
   Counters,
   Mapping,
@@ -21,55 +21,29 @@ import type {
 
 /** A counter the kernel did not tell us: rendered as unknown, never as zero. */
 const UNKNOWN = Number.NaN;
+const UNKNOWN_SET = new Float64Array(COUNTER_SLOTS).fill(UNKNOWN);
 
 function unknownCounters(rssBytes: number): Counters {
-  return {
-    rssBytes,
-    pssFixed: UNKNOWN,
-    ussBytes: UNKNOWN,
-    sharedBytes: UNKNOWN,
-    sharedCleanBytes: UNKNOWN,
-    sharedDirtyBytes: UNKNOWN,
-    privateCleanBytes: UNKNOWN,
-    privateDirtyBytes: UNKNOWN,
-    swapBytes: UNKNOWN,
-    anonBytes: UNKNOWN,
-    fileBytes: UNKNOWN,
-    shmemBytes: UNKNOWN,
-  };
+  const c = countersAt(UNKNOWN_SET, 0);
+  c.rssBytes = rssBytes;
+  return c;
 }
 
 /**
- * Counters from smaps fields (bytes). smaps does not split RSS into file and shmem, so those
- * stay unknown; PSS keeps the kernel's kB precision.
+ * Counters from smaps fields (bytes), as each counter's table entry reads them: smaps does not
+ * split RSS into file and shmem, so those stay unknown; PSS keeps the kernel's kB precision.
  */
 export function countersFromSmaps(fields: Record<string, number>): Counters {
-  const f = (name: string) => fields[name] ?? 0;
-  return {
-    rssBytes: f('Rss'),
-    pssFixed: f('Pss') * 2 ** PSS_SHIFT,
-    ussBytes: f('Private_Clean') + f('Private_Dirty'),
-    sharedBytes: f('Shared_Clean') + f('Shared_Dirty'),
-    sharedCleanBytes: f('Shared_Clean'),
-    sharedDirtyBytes: f('Shared_Dirty'),
-    privateCleanBytes: f('Private_Clean'),
-    privateDirtyBytes: f('Private_Dirty'),
-    swapBytes: f('Swap'),
-    anonBytes: f('Anonymous'),
-    fileBytes: UNKNOWN,
-    shmemBytes: UNKNOWN,
-  };
+  const c = countersAt(UNKNOWN_SET, 0);
+  for (const def of COUNTERS) if (def.fromSmaps) c[def.key] = def.fromSmaps(fields);
+  return c;
 }
 
 /** Counters of a process whose pages were not read: status's sums, the rest unknown. */
 export function statusCounters(s: StatusMemory): Counters {
-  return {
-    ...unknownCounters(s.rssBytes),
-    swapBytes: s.swapBytes,
-    anonBytes: s.anonBytes,
-    fileBytes: s.fileBytes,
-    shmemBytes: s.shmemBytes,
-  };
+  const c = countersAt(UNKNOWN_SET, 0);
+  for (const key of STATUS_COUNTER_KEYS) c[key] = s[key];
+  return c;
 }
 
 export interface BuildOptions {

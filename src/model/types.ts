@@ -21,6 +21,11 @@
  * - private-dirty: USS pages that are dirty: memory that only this process holds and that the
  *   kernel cannot drop without swapping: what copy-on-write produces.
  * - swap: bytes of pages whose page-table entry is a swap entry.
+ * - ksm: bytes of resident pages that KSM merged (kpageflags KSM; smaps' KSM: line counts the
+ *   same, without the zero pages KSM may place): each mapping of a merged page counts, as in
+ *   /proc/PID/ksm_merging_pages.
+ *
+ * Every counter is listed once, with its name, title and description, in counter-table.ts.
  */
 
 /** Fixed-point shift of PSS, as in the kernel (PSS_SHIFT in fs/proc/task_mmu.c). */
@@ -41,6 +46,7 @@ export interface Counters {
   anonBytes: number;
   fileBytes: number;
   shmemBytes: number;
+  ksmBytes: number;
 }
 
 /** How much of a process memtop could read. */

@@ -1,22 +1,11 @@
+import { COUNTER_NAMES } from '../model/counter-table.js';
 import type { ProcessSample } from '../model/types.js';
 import { countersToJson, type JsonCounters } from './json.js';
 import { formatHex } from '../format/size.js';
 import { sanitize } from '../format/text.js';
 
-const COUNTER_COLUMNS: (keyof JsonCounters)[] = [
-  'rss',
-  'pss',
-  'uss',
-  'shared',
-  'sharedClean',
-  'sharedDirty',
-  'privateClean',
-  'privateDirty',
-  'swap',
-  'anon',
-  'file',
-  'shmem',
-];
+/** One column per counter of the table, named as in JSON. */
+const COUNTER_COLUMNS: readonly (keyof JsonCounters)[] = COUNTER_NAMES;
 
 /**
  * What a spreadsheet takes for a formula at the start of a cell: OWASP's list (CSV injection),

@@ -1,3 +1,4 @@
+import { COUNTERS, COUNTER_NAMES, type CounterName } from '../model/counter-table.js';
 import { pssBytes } from '../model/counters.js';
 import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
@@ -7,36 +8,13 @@ import { formatHex } from '../format/size.js';
 /** Unknown counters are null in JSON, never 0. */
 const known = (n: number): number | null => (Number.isNaN(n) ? null : n);
 
-export interface JsonCounters {
-  rss: number | null;
-  pss: number | null;
-  uss: number | null;
-  shared: number | null;
-  sharedClean: number | null;
-  sharedDirty: number | null;
-  privateClean: number | null;
-  privateDirty: number | null;
-  swap: number | null;
-  anon: number | null;
-  file: number | null;
-  shmem: number | null;
-}
+/** The counters of a process or mapping in JSON: one field per counter of the table, in bytes. */
+export type JsonCounters = { [N in CounterName]: number | null };
 
 export function countersToJson(c: Counters): JsonCounters {
-  return {
-    rss: known(c.rssBytes),
-    pss: known(pssBytes(c)),
-    uss: known(c.ussBytes),
-    shared: known(c.sharedBytes),
-    sharedClean: known(c.sharedCleanBytes),
-    sharedDirty: known(c.sharedDirtyBytes),
-    privateClean: known(c.privateCleanBytes),
-    privateDirty: known(c.privateDirtyBytes),
-    swap: known(c.swapBytes),
-    anon: known(c.anonBytes),
-    file: known(c.fileBytes),
-    shmem: known(c.shmemBytes),
-  };
+  const out: Partial<JsonCounters> = {};
+  for (let i = 0; i < COUNTERS.length; i++) out[COUNTER_NAMES[i]!] = known(COUNTERS[i]!.value(c));
+  return out as JsonCounters;
 }
 
 function mappingToJson(m: Mapping) {

@@ -73,13 +73,13 @@ export interface PageJob {
   scan?: Uint8Array;
   /** Keep its pages row by row (a PageTable), with kpagecount and kpageflags for each. */
   kept: boolean;
-  /** See INFERRED_ANON_FLAGS: anonymous pages' flags may be inferred. */
+  /** See INFERRED_ANON_FLAGS: anonymous pages' flags may be inferred (processInference()). */
   inferAnon: boolean;
   /**
    * In kept rows too (with inferAnon). Exact for what is read of kept rows' flags but the names
-   * the page view lists: kind, dirtiness and class, and, while no anonymous page on the system
-   * is part of a large folio or merged by KSM, the page map's THP and KSM states. The sampler
-   * asks it for every process but the one in focus, whose flags are shown page by page.
+   * the page view lists: kind, dirtiness, class and KSM, and, while no anonymous page on the
+   * system is part of a large folio, the page map's THP state. The sampler asks it for every
+   * process but the one in focus, whose flags are shown page by page (processInference()).
    */
   keptInferAnon?: boolean;
   /**

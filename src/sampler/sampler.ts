@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { COUNTER_KEYS, COUNTER_SLOTS, accountRows } from '../model/counters.js';
@@ -55,6 +55,7 @@ import {
 } from './proc-root.js';
 import { ProcessNotes } from './process-notes.js';
 import { describeProcess, resolveProcesses, type PidKind } from './pid-kind.js';
+import { processInference, readFlagInference } from './flag-inference.js';
 import { ObserverPages } from './observer.js';
 import { prefaultSelf, type PrefaultMode } from './prefault.js';
 import { privilegeNotice, type KpageRefusal } from './privilege.js';
@@ -81,7 +82,8 @@ export interface SamplerOptions {
   /** Samples of fewer pagemap entries than this are read by one thread (tuning, tests). */
   parallelMinEntries?: number;
   /**
-   * Infer the kpageflags of anonymous pages where that is exact (see INFERRED_ANON_FLAGS).
+   * Infer the kpageflags of anonymous pages where that is exact (see INFERRED_ANON_FLAGS and
+   * flag-inference.ts).
    * Default true; false reads them all, as on a system where MADV_FREE was used (tests).
    */
   inferAnonFlags?: boolean;
@@ -297,17 +299,15 @@ export class Sampler {
     const pageSampler = this.pageSampler!;
     pageSampler.stats = emptyPageStats();
     this.lastStats = pageSampler.stats;
-    // One read of /proc/vmstat a sample answers both questions.
-    const vmstat = this.inferAnonFlags ? this.readSystem('vmstat') : '';
-    // No page ever made lazily freeable (MADV_FREE counts pglazyfree): every anonymous page is
-    // then swap-backed, and its flags can be inferred.
-    const noLazyfree = this.inferAnonFlags && vmstatIsZero(vmstat, 'pglazyfree');
-    // Kept rows are inferred only where pages are kept for more than the focused process (for
-    // which nothing is inferred): the KSM and large-folio files are read only then.
-    const keptInferable =
-      noLazyfree &&
-      (request.pages === true || pageSampler.keepsEveryRow) &&
-      this.noLargeAnonOrKsm(vmstat);
+    // What inference may rely on, once a sample (one read of /proc/vmstat answers most of it).
+    const inference = readFlagInference({
+      isAllowed: this.inferAnonFlags,
+      isLive: this.root.realPath === undefined,
+      vmstat: this.inferAnonFlags ? this.readSystem('vmstat') : '',
+      // Kept rows are inferred only where pages are kept for more than the focused process
+      // (for which nothing is inferred): the large-folio files are read only then.
+      wantsKept: request.pages === true || pageSampler.keepsEveryRow,
+    });
     const skipped = request.statusOnlyPids && new Set(request.statusOnlyPids);
     const out: (RawProcess | undefined)[] = [];
     const heads = { root: this.root, users: this.users, notes };
@@ -332,7 +332,12 @@ export class Sampler {
             out.push(opened);
             continue;
           }
-          const inferAnon = noLazyfree && parseStatusKb(head.status, 'HugetlbPages') === 0;
+          const { inferAnon, keptInferAnon } = processInference(
+            inference,
+            head.status,
+            head.dir,
+            pid === request.focusPid,
+          );
           // PROT_NONE mappings (reservations of tens of GiB) are left out, then checked below.
           // The process in focus is read in full: its page map shows every entry, even the
           // zero page or a marker under PROT_NONE (elsewhere those count for nothing).
@@ -349,7 +354,7 @@ export class Sampler {
               ranges: opened.ranges,
               kept,
               inferAnon,
-              keptInferAnon: keptInferable && pid !== request.focusPid,
+              keptInferAnon,
               scan,
               residentPages,
             },
@@ -440,25 +445,6 @@ export class Sampler {
       if (raw) raws.push(raw);
     }
     return raws;
-  }
-
-  /**
-   * True while no anonymous page on the system is part of a large folio (THP of any size) or
-   * merged by KSM: inferred flags then also tell the page map's THP and KSM pages apart.
-   */
-  private noLargeAnonOrKsm(vmstat: string): boolean {
-    // Only the live system's: its /sys describes the live /proc.
-    if (this.root.realPath !== undefined) return false;
-    const number = (path: string) => {
-      const text = readOptional(path).trim();
-      return /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    };
-    // Without KSM (no /sys/kernel/mm/ksm) there are no KSM pages.
-    const ksm = (name: string) => (HAS_KSM ? number(`/sys/kernel/mm/ksm/${name}`) : 0);
-    if (ksm('pages_shared') !== 0 || ksm('pages_sharing') !== 0) return false;
-    if (!vmstatIsZero(vmstat, 'nr_anon_transparent_hugepages')) return false;
-    // Per-size counts of anonymous large folios (mTHP, Linux 6.11+): none may exist.
-    return anonThpSizes().every((dir) => number(`${dir}/stats/nr_anon`) === 0);
   }
 
   /**
@@ -734,32 +720,4 @@ function selfPagemapShowsPfns(pageSize: number): boolean {
   } finally {
     closeQuietly(fd);
   }
-}
-
-/** Is this /proc/vmstat counter present and 0? */
-function vmstatIsZero(vmstat: string, name: string): boolean {
-  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(vmstat);
-  return m !== null && m[1] === '0';
-}
-
-const HAS_KSM = existsSync('/sys/kernel/mm/ksm');
-const THP_DIR = '/sys/kernel/mm/transparent_hugepage';
-let thpSizes: string[] | undefined;
-
-/**
- * The THP size directories that can hold anonymous folios, listed once: sizes without `enabled`
- * are for shmem and files only (order 1).
- */
-function anonThpSizes(): string[] {
-  if (thpSizes) return thpSizes;
-  let names: string[];
-  try {
-    names = readdirSync(THP_DIR).filter((name) => name.startsWith('hugepages-'));
-  } catch {
-    names = [];
-  }
-  thpSizes = names
-    .map((name) => `${THP_DIR}/${name}`)
-    .filter((dir) => existsSync(`${dir}/enabled`));
-  return thpSizes;
 }

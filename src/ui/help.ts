@@ -1,10 +1,19 @@
-import { SIZE_COLUMNS } from '../columns/size-columns.js';
+import { COUNTERS, type CounterDef } from '../model/counter-table.js';
 import { keyHelpLines } from './keys.js';
+import { mappingColumns } from '../columns/mapping-columns.js';
+import { PROCESS_COLUMNS } from '../columns/process-columns.js';
 import { CHANGED_LEGEND, LEGEND, lookOf } from './page-legend.js';
 import { STYLES, paint } from './style.js';
 import type { Screen } from './screens/screen.js';
 
 const LABEL = 12;
+
+/** The counters the process list and the mapping view show, in the process list's order. */
+function shownCounters(): CounterDef[] {
+  const titles = new Set([...PROCESS_COLUMNS, ...mappingColumns(12)].map((c) => c.title));
+  const byTitle = new Map(COUNTERS.map((def) => [def.title, def]));
+  return [...titles].flatMap((title) => byTitle.get(title) ?? []);
+}
 
 function picks(columns: readonly { title: string; pick?: string }[]): string {
   return columns.map((c) => `${c.pick} ${c.title}`).join('  ');
@@ -12,7 +21,7 @@ function picks(columns: readonly { title: string; pick?: string }[]): string {
 
 /**
  * The help screen's text, generated from the key table (so it lists exactly the keys that
- * work), the screens' sort keys, the column descriptions and the page map legend.
+ * work), the screens' sort keys, the counter table's descriptions and the page map legend.
  */
 export function helpLines(
   color: boolean,
@@ -27,7 +36,7 @@ export function helpLines(
   for (const s of screens)
     if (s.sort) lines.push(`  ${s.name.padEnd(LABEL)}${picks(s.sort.columns)}`);
   lines.push('', 'Columns');
-  for (const c of SIZE_COLUMNS) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
+  for (const c of shownCounters()) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
   lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
   lines.push(
     `  ${'COW/s'.padEnd(LABEL)}copy-on-write breaks per second: shared pages this process now holds its own copy of (bytes/s; blank: none; -: not known)`,

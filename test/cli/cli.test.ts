@@ -120,6 +120,7 @@ describe('memtop snapshot', () => {
       'anon',
       'file',
       'shmem',
+      'ksm',
       'restricted',
       'mappings',
     ]) {
@@ -151,7 +152,7 @@ describe('memtop snapshot', () => {
     expect(status).toBe(0);
     const [header, ...rows] = stdout.trim().split('\n');
     expect(header).toBe(
-      'pid,ppid,user,comm,restricted,rss,pss,uss,shared,sharedClean,sharedDirty,privateClean,privateDirty,swap,anon,file,shmem,cmdline',
+      'pid,ppid,user,comm,restricted,rss,pss,uss,shared,sharedClean,sharedDirty,privateClean,privateDirty,swap,anon,file,shmem,ksm,cmdline',
     );
     expect(rows).toHaveLength(3);
 

@@ -12,6 +12,9 @@
  *   lazy anon|shared N    → ok ADDR   private or MAP_SHARED anonymous RW (NORESERVE), nothing
  *                                     touched: a sparse region once `write`/`touch` fill parts;
  *                                     N up to 2^36 (256 TiB of address space, e.g. 16 TiB)
+ *   mergeable N           → ok ADDR   private anonymous RW, every page written with what its
+ *                                     index alone decides (page i alike in every such region),
+ *                                     then MADV_MERGEABLE: KSM (when it runs) merges them
  *   guard ADDR FIRST COUNT → ok       MADV_GUARD_INSTALL on those pages (Linux 6.13+): guard
  *                                     markers, which pagemap shows as swapped + guard (bit 58)
  *   file PATH N           → ok ADDR   MAP_SHARED PROT_READ of PATH, every page read
@@ -206,6 +209,10 @@ export abstract class WorkloadTarget {
   }
   async zero(pages: number): Promise<number> {
     return this.region(`zero ${count(pages)}`);
+  }
+  /** Pages that KSM may merge: page i of every such region, in any process, is alike. */
+  async mergeable(pages: number): Promise<number> {
+    return this.region(`mergeable ${count(pages)}`);
   }
   /** A region of `pages` pages, none touched yet (MAP_SHARED when `shared`). */
   async lazy(shared: boolean, pages: number): Promise<number> {

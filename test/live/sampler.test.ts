@@ -42,6 +42,7 @@ export function expectedCounters(
     anonBytes: kind === 'anon' ? pages * PAGE_SIZE : 0,
     shmemBytes: kind === 'shmem' ? pages * PAGE_SIZE : 0,
     fileBytes: kind === 'file' ? pages * PAGE_SIZE : 0,
+    ksmBytes: 0,
   } satisfies Counters;
 }
 

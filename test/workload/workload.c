@@ -229,6 +229,21 @@ static void cmd_reserve(unsigned long gib, unsigned long mib)
 	}
 }
 
+/* n private anonymous pages whose contents depend on the page index alone (page i of every
+ * such region, in any process, is the same), then MADV_MERGEABLE: KSM may merge them. */
+static void cmd_mergeable(unsigned long n)
+{
+	unsigned char *base = map_guarded(n * PAGE, RW, ANON, -1);
+	if (!base)
+		return;
+	for (unsigned long i = 0; i < n; i++)
+		*(volatile uint64_t *)(base + i * PAGE) = 0x6b736d0000000000UL | (i + 1);
+	if (madvise(base, n * PAGE, MADV_MERGEABLE) < 0)
+		ok_or_errno(-1, "madvise(MADV_MERGEABLE)");
+	else
+		reply("ok 0x%lx", (unsigned long)base);
+}
+
 /* Asks child c to exit, then reaps it; the child reaps its own children first. */
 static void stop_child(struct child *c)
 {
@@ -347,6 +362,8 @@ static void handle(char *cmd)
 			reply("ok");
 	} else if (IS("reserve", 2) && !num(argv[1], &a) && !num(argv[2], &b)) {
 		cmd_reserve(a, b);
+	} else if (IS("mergeable", 1) && !pages(argv[1], &a)) {
+		cmd_mergeable(a);
 	} else if (IS("many", 1) && !pages(argv[1], &a)) {
 		cmd_many(a);
 	} else if (IS("unmap", 2) && !num(argv[1], &a) && !pages(argv[2], &b)) {
