@@ -55,8 +55,9 @@ function readFile(dir: string, name: string, isRequired: boolean): string | unde
     // An optional file not there is a kernel without it (no swap accounting, no PSI); any
     // other failure is the cgroup being removed while read (ENODEV on an open file).
     if (!isRequired && error.failure === 'vanished') return undefined;
-    const why = error.failure === 'vanished' ? 'is gone' : (error.detail ?? error.failure);
-    throw new CgroupGone(`${name} ${why}`);
+    const why =
+      error.failure === 'vanished' ? `${name} is gone` : (error.detail ?? `${name} is unreadable`);
+    throw new CgroupGone(why);
   }
 }
 
