@@ -243,7 +243,7 @@ export function buildParser(argv: string[]) {
           })
           .option('group', {
             type: 'string',
-            describe: `Group the processes: ${GROUP_KINDS.join(', ')} (Σ RSS, Σ PSS, what each group holds alone)`,
+            describe: `Group the processes: ${GROUP_KINDS.join(', ')}: Σ RSS, Σ PSS, Σ swap, and ALONE, the pages no process outside the group maps (stopping it frees their anonymous part; clean page cache and shmem files may stay)`,
             requiresArg: true,
           }),
       (args) => {
