@@ -226,6 +226,41 @@ describe('groups by memory cgroup (root)', () => {
     ).toBeGreaterThanOrEqual(OTHER_FILE_PAGES * PAGE_SIZE);
   });
 
+  it('without map counts: Σ PSS of the processes one may read, what a group holds alone unknown (null)', () => {
+    const pids = [...familyPids(), other.pid];
+    const r = runCli([
+      'snapshot',
+      '--group',
+      'cgroup',
+      '--json',
+      '--unprivileged',
+      '-p',
+      pids.join(','),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      groups: JsonGroup[];
+      processes: { pid: number; pss: number }[];
+    };
+    const fam = doc.groups.find((g) => g.key === cgroupPath('family'))!;
+    expect(fam.exclusive).toBeNull();
+    expect(fam.sharedOut).toBeNull();
+    const sum = fam.pids.reduce((s, pid) => s + doc.processes.find((p) => p.pid === pid)!.pss, 0);
+    expect(fam.pss - sum).toBeGreaterThanOrEqual(0);
+    expect(fam.pss - sum).toBeLessThan(fam.pids.length);
+    expect(fam.pss).toBeGreaterThan(0);
+    // Another user: root's processes are restricted, their PSS unknown, and said so.
+    const nobody = runCli(['snapshot', '--group', 'program', '--json', '-p', pids.join(',')], {
+      uid: 65534,
+    });
+    expect(nobody.status, nobody.stderr).toBe(0);
+    const groups = (
+      JSON.parse(nobody.stdout) as { groups: (JsonGroup & { unknownProcesses: number })[] }
+    ).groups;
+    expect(groups.reduce((s, g) => s + g.unknownProcesses, 0)).toBe(pids.length);
+    for (const g of groups) expect(g.exclusive).toBeNull();
+  });
+
   it('a process moving between cgroups while sampled is in exactly one group of each sample', async () => {
     const mover = await Workload.start();
     workloads.push(mover);
