@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { GROUP_KINDS, type Group, type GroupKind } from '../model/group-types.js';
+import { residentPfns } from '../model/group-charges.js';
 import { computeGroups } from '../model/groups.js';
 import type { Snapshot } from '../model/types.js';
 import { formatJson } from '../format/json-text.js';
@@ -29,7 +30,17 @@ export function sampleGroups(
     kind === 'cgroup',
   );
   snapshot.notices.push(...read.notices);
-  const groups = computeGroups(kind, { snapshot, facts: read.facts, cgroups: read.cgroups });
+  const pageCgroup =
+    kind === 'cgroup' && snapshot.privileged
+      ? source.readPageCgroups(residentPfns(snapshot.processes))
+      : undefined;
+  const groups = computeGroups(kind, {
+    snapshot,
+    facts: read.facts,
+    cgroups: read.cgroups,
+    cgroupInodes: read.cgroupInodes,
+    ...(pageCgroup ? { pageCgroup } : {}),
+  });
   return { snapshot, groups };
 }
 

@@ -5,7 +5,8 @@
  * shared with.
  */
 import { MemoryClass, PageKind, isDirtyPage, memoryClass, pageKind } from './page-bits.js';
-import type { ExclusiveCounters, GroupShare } from './group-types.js';
+import { ChargeTally, type ChargeInput } from './group-charges.js';
+import type { ExclusiveCounters, GroupCharge, GroupShare } from './group-types.js';
 import type { ProcessSample } from './types.js';
 
 export interface ExclusiveInput {
@@ -17,6 +18,8 @@ export interface ExclusiveInput {
   pageSize: number;
   /** The sample has map counts (PFNs, kpagecount, kpageflags). */
   hasMapCounts: boolean;
+  /** The cgroup each page is charged to, where /proc/kpagecgroup was read. */
+  charges?: ChargeInput;
 }
 
 export interface ExclusiveResult {
@@ -26,6 +29,8 @@ export interface ExclusiveResult {
   sharedOutBytes: (number | null)[];
   /** Per group: who maps the pages not held alone, most first. */
   sharesWith: GroupShare[][];
+  /** Per group, with `charges`: pages charged across groups; null when unknown. */
+  charges?: (GroupCharge | null)[];
 }
 
 /** How many other groups a group's "shares most with" list keeps. */
@@ -56,6 +61,7 @@ function addPage(into: ExclusiveCounters, kpageFlags: number, bytes: number): vo
  */
 class SharedPfns {
   readonly slotOf = new Map<number, number>();
+  readonly pfns: number[] = [];
   readonly mapCount: number[] = [];
   readonly flags: number[] = [];
   readonly head: number[] = [];
@@ -68,6 +74,7 @@ class SharedPfns {
     if (slot === undefined) {
       slot = this.head.length;
       this.slotOf.set(pfn, slot);
+      this.pfns.push(pfn);
       this.mapCount.push(mapCount);
       this.flags.push(flags);
       this.head.push(-1);
@@ -96,6 +103,8 @@ export function computeExclusive(input: ExclusiveInput): ExclusiveResult {
   const exclusive = keys.map(() => emptyExclusive());
   const sharedOut = new Float64Array(n);
   const shared = new SharedPfns();
+  const charges = input.charges && new ChargeTally(input.charges, pageSize);
+  const one = [0];
   // Every row read counts, also in groups left unknown: another group's pages it maps are
   // then shared with it, by name.
   processes.forEach((p, i) => {
@@ -107,8 +116,15 @@ export function computeExclusive(input: ExclusiveInput): ExclusiveResult {
       const flags = t.kpageFlags[r]!;
       if (pageKind(t.pagemapBits[r]!, flags, count) !== PageKind.Resident) continue;
       // A page mapped once is its one mapper's: no lookup needed.
-      if (count < 2) addPage(exclusive[g]!, flags, pageSize);
-      else shared.add(t.pfn[r]!, g, count, flags);
+      if (count >= 2) {
+        shared.add(t.pfn[r]!, g, count, flags);
+        continue;
+      }
+      addPage(exclusive[g]!, flags, pageSize);
+      if (charges) {
+        one[0] = g;
+        charges.page(t.pfn[r]!, one);
+      }
     }
   });
   // Per group, the bytes each other group (index n: nobody listed) shares with it.
@@ -121,6 +137,7 @@ export function computeExclusive(input: ExclusiveInput): ExclusiveResult {
       entries += shared.cellEntries[c]!;
       groupsHere.push(shared.cellGroup[c]!);
     }
+    charges?.page(shared.pfns[slot]!, groupsHere);
     // More entries than the count: the page was mapped again while the sample read it (the
     // count is the later figure); every mapping it has is still the group's own.
     if (groupsHere.length === 1 && entries >= shared.mapCount[slot]!) {
@@ -146,6 +163,7 @@ export function computeExclusive(input: ExclusiveInput): ExclusiveResult {
             .sort((a, b) => b.sharedBytes - a.sharedBytes || order(a.key, b.key))
             .slice(0, SHARES_KEPT),
     ),
+    ...(charges ? { charges: charges.result(isKnown) } : {}),
   };
 }
 

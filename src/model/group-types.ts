@@ -111,6 +111,14 @@ export interface CgroupName {
   unit?: string;
 }
 
+/** Pages charged to one cgroup and mapped by another (from /proc/kpagecgroup), in bytes. */
+export interface GroupCharge {
+  /** Resident pages the group maps that another cgroup is charged for. */
+  mappedChargedElsewhereBytes: number;
+  /** Pages the group's cgroup is charged for that only processes of other groups map. */
+  chargedMappedByOthersBytes: number;
+}
+
 export interface Group {
   kind: GroupKind;
   /** cgroup: its path; program: the base name; user: the user name; tree: the root's pid. */
@@ -136,6 +144,8 @@ export interface Group {
   name?: CgroupName;
   /** cgroup grouping on a hybrid host: the v2 path beside the v1 memory path of the key. */
   v2Path?: string;
+  /** cgroup grouping, with /proc/kpagecgroup read: pages charged across groups; null unknown. */
+  charge?: GroupCharge | null;
   /** cgroup grouping: the kernel's counters, when read in this sample. */
   cgroup?: CgroupCounters;
 }

@@ -15,6 +15,10 @@ export interface GroupInput {
   facts: ReadonlyMap<number, ProcessFacts>;
   /** The kernel's counters of each cgroup read, by group key (cgroup grouping). */
   cgroups?: ReadonlyMap<string, CgroupCounters>;
+  /** cgroup grouping: the memory cgroup inode each PFN is charged to (/proc/kpagecgroup). */
+  pageCgroup?: ReadonlyMap<number, number>;
+  /** cgroup grouping: the inode of each cgroup read, by group key. */
+  cgroupInodes?: ReadonlyMap<string, number>;
 }
 
 /** The key of a process whose cgroup, user or program could not be read. */
@@ -108,6 +112,14 @@ export function computeGroups(kind: GroupKind, input: GroupInput): Group[] {
     keys,
     pageSize: snapshot.pageSize,
     hasMapCounts: snapshot.privileged,
+    ...(kind === 'cgroup' && input.pageCgroup
+      ? {
+          charges: {
+            pageCgroup: input.pageCgroup,
+            groupInode: keys.map((key) => input.cgroupInodes?.get(key)),
+          },
+        }
+      : {}),
   });
   const groups = keys.map((key, g): Group => {
     const list = members[g]!;
@@ -123,6 +135,7 @@ export function computeGroups(kind: GroupKind, input: GroupInput): Group[] {
       sharedOutBytes: pages.sharedOutBytes[g]!,
       sharesWith: pages.sharesWith[g]!,
     };
+    if (pages.charges) group.charge = pages.charges[g]!;
     if (kind === 'cgroup' && key !== UNKNOWN_KEY) addCgroup(group, list, facts, input.cgroups);
     return group;
   });

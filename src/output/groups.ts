@@ -67,6 +67,14 @@ export function groupToJson(g: Group) {
     exclusive: g.exclusive ? exclusiveToJson(g.exclusive) : null,
     sharedOut: g.sharedOutBytes,
     sharesWith: g.sharesWith.map((s) => ({ key: s.key, shared: s.sharedBytes })),
+    ...(g.charge !== undefined
+      ? {
+          charge: g.charge && {
+            mappedChargedElsewhere: g.charge.mappedChargedElsewhereBytes,
+            chargedMappedByOthers: g.charge.chargedMappedByOthersBytes,
+          },
+        }
+      : {}),
     ...(g.cgroup ? { cgroup: cgroupToJson(g.cgroup) } : {}),
   };
 }

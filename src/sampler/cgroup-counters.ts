@@ -3,7 +3,7 @@
  * swap.current,pressure}, v1 memory.{usage_in_bytes,limit_in_bytes,stat,oom_control,
  * memsw.usage_in_bytes,kmem.usage_in_bytes} (and the v2 cgroup's memory.pressure beside it).
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import type { CgroupCounters, ProcessCgroup } from '../model/group-types.js';
 import {
   parseBytesOrMax,
@@ -171,5 +171,23 @@ export function readCgroupCounters(
   } catch (error) {
     if (error instanceof CgroupGone) return { dropped: error.message };
     throw error;
+  }
+}
+
+/** The inode of the cgroup whose counters readCgroupCounters reads (what kpagecgroup names). */
+export function cgroupInode(
+  mounts: CgroupMounts,
+  cgroup: ProcessCgroup,
+  confineTo: string | undefined,
+): number | undefined {
+  const dir =
+    cgroup.v1Memory !== undefined
+      ? mounts.v1Memory && cgroupDir(mounts.v1Memory, cgroup.v1Memory, confineTo)
+      : mounts.v2 && cgroup.v2 !== undefined && cgroupDir(mounts.v2, cgroup.v2, confineTo);
+  if (!dir) return undefined;
+  try {
+    return statSync(dir).ino;
+  } catch {
+    return undefined; // removed meanwhile
   }
 }

@@ -7,7 +7,8 @@ import { existsSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { CgroupCounters, ProcessFacts } from '../model/group-types.js';
 import { cgroupKey } from '../model/groups.js';
-import { readCgroupCounters } from './cgroup-counters.js';
+import { cgroupInode, readCgroupCounters } from './cgroup-counters.js';
+import { readPageCgroups } from './page-cgroups.js';
 import { parseCgroupMounts, parseProcCgroup, type CgroupMounts } from './parse-cgroup.js';
 import { ProcessReadFailure, SYSTEM_LIMIT, readProcText, type ReadLimit } from './proc-files.js';
 import { checkProcessDir, openProcRoot, systemPath, type ProcRoot } from './proc-root.js';
@@ -20,6 +21,8 @@ export interface GroupFacts {
   facts: Map<number, ProcessFacts>;
   /** By group key (cgroupKey): the cgroups read whole. */
   cgroups: Map<string, CgroupCounters>;
+  /** By group key: the inode of each cgroup read (what /proc/kpagecgroup names). */
+  cgroupInodes: Map<string, number>;
   notices: string[];
 }
 
@@ -82,19 +85,27 @@ export class GroupSource {
       if (f) facts.set(pid, f);
     }
     const cgroups = new Map<string, CgroupCounters>();
+    const cgroupInodes = new Map<string, number>();
     const notices: string[] = [];
-    if (!counters) return { facts, cgroups, notices };
+    if (!counters) return { facts, cgroups, cgroupInodes, notices };
     const seen = new Set<string>();
     for (const f of facts.values()) {
       const key = cgroupKey(f);
       if (seen.has(key) || !f.cgroup) continue;
       seen.add(key);
+      const inode = cgroupInode(this.mounts, f.cgroup, this.confineTo);
+      if (inode !== undefined) cgroupInodes.set(key, inode);
       const read = readCgroupCounters(this.mounts, f.cgroup, this.confineTo);
       if (read === undefined) continue;
       if ('dropped' in read) notices.push(`cgroup ${key}: no figures this sample: ${read.dropped}`);
       else cgroups.set(key, read);
     }
-    return { facts, cgroups, notices };
+    return { facts, cgroups, cgroupInodes, notices };
+  }
+
+  /** The memory cgroup each of these PFNs is charged to; undefined where it cannot be read. */
+  readPageCgroups(pfns: readonly number[]): Map<number, number> | undefined {
+    return readPageCgroups(this.root, pfns);
   }
 
   /** A process's exe and cgroup; undefined when it is gone. */

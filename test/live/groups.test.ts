@@ -1,7 +1,7 @@
 // Groups against the live kernel (root): memory cgroups made for the test on the hierarchy that
 // holds the memory controller, a fork family in one, an unrelated process mapping the same file
 // in another; what each holds alone, page for page, and the kernel's own figures beside it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleGroups } from '../../src/commands/groups.js';
+import { residentPfns } from '../../src/model/group-charges.js';
 import { computeGroups } from '../../src/model/groups.js';
 import type { PageTable, ProcessSample } from '../../src/model/types.js';
 import { GroupSource } from '../../src/sampler/cgroups.js';
@@ -36,6 +37,11 @@ const CHILD0_SHM_WRITES = 8;
 const FILE_PAGES = 16;
 /** The other process maps the first pages of the file only (fault-around stays in its VMA). */
 const OTHER_FILE_PAGES = 8;
+/**
+ * A file written past the page cache (O_DIRECT): the family faults its pages in (they are
+ * charged to the family's cgroup), the other maps them too, then the family unmaps them.
+ */
+const CHARGED_PAGES = 8;
 
 const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
 const hierarchy = mounts.v1Memory?.mountPoint;
@@ -47,7 +53,7 @@ const NAMES = ['family', 'other', 'a', 'b'];
 let dir: string;
 let family: Workload;
 let other: Workload;
-let regions: { anon: number; shm: number; file: number; otherFile: number };
+let regions: { anon: number; shm: number; file: number; otherFile: number; otherCharged: number };
 const workloads: Workload[] = [];
 const helpers: ChildProcess[] = [];
 
@@ -70,6 +76,15 @@ beforeAll(async () => {
   for (let p = 0; p < FILE_PAGES; p++) writeSync(fd, Buffer.alloc(PAGE_SIZE, p + 1));
   fsyncSync(fd); // clean page cache
   closeSync(fd);
+  const charged = join(dir, 'charged.bin');
+  execFileSync(
+    'dd',
+    ['if=/dev/urandom', `of=${charged}`, 'bs=4096', `count=${CHARGED_PAGES}`, 'oflag=direct'],
+    { stdio: 'ignore' },
+  );
+  expect(execFileSync('fincore', ['-n', '-o', 'PAGES', charged], { encoding: 'utf8' }).trim()).toBe(
+    '0',
+  );
   family = await Workload.start();
   other = await Workload.start();
   workloads.push(family, other);
@@ -85,7 +100,10 @@ beforeAll(async () => {
   await family.child(0).write(shm, 0, CHILD0_SHM_WRITES);
   await family.child(1).touch(file, 0, FILE_PAGES);
   const otherFile = await other.file(path, OTHER_FILE_PAGES);
-  regions = { anon, shm, file, otherFile };
+  const familyCharged = await family.file(charged, CHARGED_PAGES);
+  const otherCharged = await other.file(charged, CHARGED_PAGES);
+  await family.unmap(familyCharged, CHARGED_PAGES);
+  regions = { anon, shm, file, otherFile, otherCharged };
 }, 60_000);
 
 afterAll(async () => {
@@ -144,14 +162,17 @@ describe('groups by memory cgroup (root)', () => {
       const source = GroupSource.open('/proc');
       const pids = [...familyPids(), other.pid];
       const { snapshot } = sampleGroups(sampler, source, 'cgroup', { pids, mappings: true });
-      const facts = source.read(pids, false).facts;
+      const read = source.read(pids, true);
       const famStarts = [regions.anon, regions.shm, regions.file];
+      const otherStarts = [regions.otherFile, regions.otherCharged];
       const inRegions = snapshot.processes.map((p) =>
-        onlyRegions(p, p.pid === other.pid ? [regions.otherFile] : famStarts),
+        onlyRegions(p, p.pid === other.pid ? otherStarts : famStarts),
       );
       const groups = computeGroups('cgroup', {
         snapshot: { ...snapshot, processes: inRegions },
-        facts,
+        facts: read.facts,
+        cgroupInodes: read.cgroupInodes,
+        pageCgroup: source.readPageCgroups(residentPfns(inRegions))!,
       });
       const fam = groups.find((g) => g.key === cgroupPath('family'))!;
       const oth = groups.find((g) => g.key === cgroupPath('other'))!;
@@ -171,7 +192,26 @@ describe('groups by memory cgroup (root)', () => {
       expect(fam.sharesWith).toEqual([
         { key: cgroupPath('other'), sharedBytes: OTHER_FILE_PAGES * PAGE_SIZE },
       ]);
-      expect(oth.exclusive!.rssBytes).toBe(0);
+      // The pages only the other maps now are its alone, whoever pays for them.
+      const charged = CHARGED_PAGES * PAGE_SIZE;
+      expect(oth.exclusive).toEqual({
+        rssBytes: charged,
+        anonBytes: 0,
+        fileBytes: charged,
+        shmemBytes: 0,
+        cleanBytes: charged,
+        dirtyBytes: 0,
+      });
+      // data.bin's page cache is the test's (it wrote the file), in no group's cgroup;
+      // charged.bin's is the family's (it faulted the pages in first).
+      expect(fam.charge).toEqual({
+        mappedChargedElsewhereBytes: FILE_PAGES * PAGE_SIZE,
+        chargedMappedByOthersBytes: charged,
+      });
+      expect(oth.charge).toEqual({
+        mappedChargedElsewhereBytes: OTHER_FILE_PAGES * PAGE_SIZE + charged,
+        chargedMappedByOthersBytes: 0,
+      });
       expect(oth.sharesWith).toEqual([
         { key: cgroupPath('family'), sharedBytes: OTHER_FILE_PAGES * PAGE_SIZE },
       ]);

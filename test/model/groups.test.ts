@@ -124,6 +124,37 @@ describe('group-exclusive memory', () => {
     expect(x.counters.swapBytes).toBe(PAGE);
   });
 
+  it('counts the pages mapped by a group and charged to another cgroup, and the reverse', () => {
+    const X = 1000;
+    const Y = 2000;
+    const groups = computeGroups('cgroup', {
+      snapshot: snap,
+      facts,
+      cgroupInodes: new Map([
+        ['/x', X],
+        ['/y', Y],
+      ]),
+      pageCgroup: new Map([
+        [100, X],
+        [101, 5],
+        [102, Y],
+        [103, X],
+        [104, X],
+        [105, Y],
+      ]),
+    });
+    expect(groups.find((g) => g.key === '/x')!.charge).toEqual({
+      mappedChargedElsewhereBytes: 3 * PAGE,
+      chargedMappedByOthersBytes: 0,
+    });
+    expect(groups.find((g) => g.key === '/y')!.charge).toEqual({
+      mappedChargedElsewhereBytes: PAGE,
+      chargedMappedByOthersBytes: PAGE,
+    });
+    // Without kpagecgroup there is no such figure at all.
+    expect(computeGroups('cgroup', { snapshot: snap, facts })[0]).not.toHaveProperty('charge');
+  });
+
   it('is unknown (null), never zero, without map counts', () => {
     const groups = computeGroups('cgroup', {
       snapshot: snapshot([a, b, c], { privileged: false }),
