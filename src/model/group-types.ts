@@ -142,6 +142,8 @@ export interface Group {
   sharesWith: GroupShare[];
   /** cgroup grouping: the names found in the path. */
   name?: CgroupName;
+  /** cgroup grouping: the nearest listed group whose cgroup contains this one (the tree). */
+  parentKey?: string;
   /** cgroup grouping on a hybrid host: the v2 path beside the v1 memory path of the key. */
   v2Path?: string;
   /** cgroup grouping, with /proc/kpagecgroup read: pages charged across groups; null unknown. */

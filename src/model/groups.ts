@@ -139,6 +139,7 @@ export function computeGroups(kind: GroupKind, input: GroupInput): Group[] {
     if (kind === 'cgroup' && key !== UNKNOWN_KEY) addCgroup(group, list, facts, input.cgroups);
     return group;
   });
+  if (kind === 'cgroup') addParents(groups);
   return groups.sort(
     (a, b) => pssBytes(b.counters) - pssBytes(a.counters) || (a.key < b.key ? -1 : 1),
   );
@@ -162,4 +163,20 @@ function addCgroup(
   if (v1?.v1Memory !== undefined && v1.v2 !== undefined) group.v2Path = v1.v2;
   const counters = cgroups?.get(group.key);
   if (counters) group.cgroup = counters;
+}
+
+/** Each cgroup group's nearest ancestor among the groups, so that they can be shown as a tree. */
+function addParents(groups: Group[]): void {
+  const keys = new Set(groups.map((g) => g.key));
+  for (const g of groups) {
+    if (g.key === UNKNOWN_KEY) continue;
+    for (let at = g.key.lastIndexOf('/'); at >= 0; at = g.key.lastIndexOf('/', at - 1)) {
+      const parent = at === 0 ? '/' : g.key.slice(0, at);
+      if (parent !== g.key && keys.has(parent)) {
+        g.parentKey = parent;
+        break;
+      }
+      if (at === 0) break;
+    }
+  }
 }

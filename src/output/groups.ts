@@ -59,6 +59,7 @@ export function groupToJson(g: Group) {
     ...(g.name?.runtime ? { runtime: g.name.runtime } : {}),
     ...(g.name?.podUid ? { podUid: g.name.podUid } : {}),
     ...(g.name?.unit ? { unit: g.name.unit } : {}),
+    ...(g.parentKey !== undefined ? { parentKey: g.parentKey } : {}),
     ...(g.v2Path !== undefined ? { v2Path: g.v2Path } : {}),
     processes: g.pids.length,
     pids: g.pids,
@@ -132,7 +133,10 @@ export function formatGroupsTable(
       nameOf(g),
     ].join(' '),
   );
-  const lines = [...formatHeader(snapshot), '', title, ...rows];
+  const grouping = groups[0]
+    ? `grouped by ${groups[0].kind}: ${groups.length} groups`
+    : 'no groups';
+  const lines = [...formatHeader(snapshot), grouping, '', title, ...rows];
   const width = options.width;
   return (width === undefined ? lines : lines.map((l) => cutToWidth(l, width))).join('\n') + '\n';
 }

@@ -255,6 +255,24 @@ describe('grouping keys', () => {
     expect(groups.find((g) => g.pids[0] === 2)!.name).toEqual({ unit: 'nginx.service' });
     expect(groups.find((g) => g.pids[0] === 3)!.key).toBe('?');
   });
+
+  it('cgroup: each group names its nearest listed ancestor, so that they form a tree', () => {
+    const paths = [
+      '/',
+      '/system.slice',
+      '/system.slice/a.service/sub',
+      '/user.slice/u.slice/s.scope',
+    ];
+    const processes = paths.map((_, i) => proc(i + 1, emptyCounters()));
+    const facts = new Map<number, ProcessFacts>(paths.map((v2, i) => [i + 1, { cgroup: { v2 } }]));
+    const groups = computeGroups('cgroup', { snapshot: snapshot(processes), facts });
+    expect(Object.fromEntries(groups.map((g) => [g.key, g.parentKey]))).toEqual({
+      '/': undefined,
+      '/system.slice': '/',
+      '/system.slice/a.service/sub': '/system.slice',
+      '/user.slice/u.slice/s.scope': '/',
+    });
+  });
 });
 
 /** Random hosts: a pool of pages, each process mapping some of them, some mapped elsewhere too. */
