@@ -16,6 +16,9 @@ import {
 } from './commands/options.js';
 import { runPagemaps } from './commands/pagemaps.js';
 import { runSnapshot, type OutputFormat } from './commands/snapshot.js';
+import { parseGroupKind, runGroupSnapshot } from './commands/groups.js';
+import { GROUP_KINDS } from './model/group-types.js';
+import { GroupSource } from './sampler/cgroups.js';
 import { GivenPids } from './commands/given-pids.js';
 import { MemtopError, UsageError, exitStatusOf } from './errors.js';
 import { SORT_KEYS } from './model/sort.js';
@@ -54,6 +57,12 @@ function globalOptions(y: Argv) {
       type: 'string',
       default: '/proc',
       describe: 'Where proc is mounted (for fixture trees)',
+      requiresArg: true,
+    })
+    .option('cgroup-root', {
+      type: 'string',
+      describe:
+        'Where the cgroup hierarchies are (for fixture trees): DIR/memory (v1 memory), DIR/unified or DIR (cgroup2); default: as mounted',
       requiresArg: true,
     })
     .option('unprivileged', {
@@ -229,7 +238,12 @@ export function buildParser(argv: string[]) {
           })
           .option('sort', SORT_OPTION)
           .option('limit', {
-            describe: 'Show at most N processes',
+            describe: 'Show at most N processes (with --group: N groups)',
+            requiresArg: true,
+          })
+          .option('group', {
+            type: 'string',
+            describe: `Group the processes: ${GROUP_KINDS.join(', ')}: Σ RSS, Σ PSS, Σ swap, and ALONE, the pages no process outside the group maps (stopping it frees their anonymous part; clean page cache and shmem files may stay)`,
             requiresArg: true,
           }),
       (args) => {
@@ -237,9 +251,16 @@ export function buildParser(argv: string[]) {
         const pids = parsePidList(args.pid);
         const sort = parseSortKey(args.sort);
         const limit = parseCount(args.limit, '--limit');
-        withSampler(args, (sampler) =>
-          runSnapshot(sampler, { format, pids, mappings: args.mappings, sort, limit }, write),
-        );
+        const group = args.group === undefined ? undefined : parseGroupKind(args.group);
+        const snapshotArgs = { format, pids, mappings: args.mappings, sort, limit };
+        if (group !== undefined) {
+          const source = GroupSource.open(args.procRoot, args.cgroupRoot);
+          withSampler(args, (sampler) =>
+            runGroupSnapshot(sampler, source, group, snapshotArgs, write),
+          );
+          return;
+        }
+        withSampler(args, (sampler) => runSnapshot(sampler, snapshotArgs, write));
       },
     )
     .command(
