@@ -66,7 +66,7 @@ export function runGroupSnapshot(
   } else if (args.format === 'csv') {
     write(formatGroupsCsv(shown));
   } else {
-    write(formatGroupsTable(snapshot, shown, { width: args.width }));
+    write(formatGroupsTable(snapshot, shown));
   }
   given.finish();
 }

@@ -7,7 +7,6 @@ import type { CgroupCounters, ExclusiveCounters, Group } from '../model/group-ty
 import type { Snapshot } from '../model/types.js';
 import { fit, formatBytes } from '../format/size.js';
 import { sanitize } from '../format/text.js';
-import { cutToWidth } from '../format/width.js';
 import { countersToJson } from './json.js';
 import { formatHeader } from './table.js';
 
@@ -102,7 +101,6 @@ function nameOf(g: Group): string {
 export function formatGroupsTable(
   snapshot: Snapshot,
   groups: readonly Group[],
-  options: { width?: number } = {},
 ): string {
   const isCgroup = groups.some((g) => g.kind === 'cgroup');
   const title = [
@@ -137,8 +135,7 @@ export function formatGroupsTable(
     ? `grouped by ${groups[0].kind}: ${groups.length} groups`
     : 'no groups';
   const lines = [...formatHeader(snapshot), grouping, '', title, ...rows];
-  const width = options.width;
-  return (width === undefined ? lines : lines.map((l) => cutToWidth(l, width))).join('\n') + '\n';
+  return lines.join('\n') + '\n';
 }
 
 /** CSV: a row per group, sizes in bytes, unknown figures empty. */
