@@ -98,10 +98,7 @@ function nameOf(g: Group): string {
  * (ALONE, its anonymous part: what stopping the group frees), what it shares with other
  * groups, and for cgroups the kernel's charge and limit.
  */
-export function formatGroupsTable(
-  snapshot: Snapshot,
-  groups: readonly Group[],
-): string {
+export function formatGroupsTable(snapshot: Snapshot, groups: readonly Group[]): string {
   const isCgroup = groups.some((g) => g.kind === 'cgroup');
   const title = [
     fit('PROCS', COUNT_WIDTH, 'right'),
