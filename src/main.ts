@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { runBatch } from './commands/batch.js';
-import { DEFAULT_TRACK_PAGES } from './commands/session.js';
+import { DEFAULT_TRACK_PAGES } from './store/store.js';
 import {
   DEFAULT_BUDGET_PERCENT,
   parseBudget,

@@ -1,7 +1,7 @@
 import { pssBytes } from '../model/counters.js';
 import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
-import type { SamplerCost } from '../ui/intents.js';
+import type { SamplerCost } from '../store/contract.js';
 
 /** Unknown counters are null in JSON, never 0. */
 const known = (n: number): number | null => (Number.isNaN(n) ? null : n);

@@ -4,7 +4,7 @@
 // sample reads still equals smaps_rollup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../../src/commands/batch.js';
-import { ScanBudget } from '../../src/commands/scan-budget.js';
+import { ScanBudget } from '../../src/store/scan-budget.js';
 import { carryScans } from '../../src/model/merge.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { Sampler } from '../../src/sampler/sampler.js';

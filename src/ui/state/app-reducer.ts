@@ -15,6 +15,7 @@ import {
   simpleListRows,
   type AppAction,
   type AppState,
+  listSource,
 } from './app-state.js';
 import { INITIAL_LIBRARIES, openLibrary } from './library-list.js';
 import type { Move } from './list-cursor.js';
@@ -51,7 +52,7 @@ export function stepInterval(intervalMs: number, direction: 1 | -1): number {
 const MOVES: ReadonlySet<Command> = new Set(['up', 'down', 'page-up', 'page-down', 'home', 'end']);
 
 function setFilter(state: AppState, filter: ProcessFilter, nowMs: number): AppState {
-  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
+  const source = listSource(state);
   return {
     ...state,
     processes: reshapeProcessList(
@@ -224,7 +225,7 @@ function command(state: AppState, cmd: Command, nowMs: number): AppState {
   if (cmd === 'redraw') return { ...state, redraws: state.redraws + 1 };
   if (state.prompt) return promptCommand(state, cmd, nowMs);
   if (MOVES.has(cmd) || cmd === 'left' || cmd === 'right') return moveOn(state, cmd, nowMs);
-  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
+  const source = listSource(state);
   switch (cmd) {
     case 'quit':
       return { ...state, quit: true };
@@ -326,6 +327,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       const next = {
         changes: derived.changes,
         focusChanges: derived.focusChanges,
+        events: derived.events,
         sharers: derived.sharers,
         sharing: derived.sharing,
         libraries: derived.libraries,

@@ -13,7 +13,13 @@ import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { processHeader, type SamplingInfo } from '../header.js';
 import { formatAddress } from '../../format/size.js';
 import { helpLineCount } from '../help.js';
-import type { LibrariesReport, SampleProgress, SamplerCost, SessionUpdate } from '../intents.js';
+import type {
+  LibrariesReport,
+  PageEventLog,
+  SampleProgress,
+  SamplerCost,
+  SessionUpdate,
+} from '../../store/contract.js';
 import type { Key } from 'ink';
 import type { Command, KeyContext } from '../keys.js';
 import { frameLines, verticalLayout, type Viewport } from '../layout.js';
@@ -36,6 +42,7 @@ import {
   EVENT_LIMIT,
   initialProcessList,
   refreshProcessList,
+  type ListSource,
   type ProcessListState,
 } from './process-list.js';
 import { INITIAL_SHARES, refreshShares, type SharesState } from './shares-list.js';
@@ -67,6 +74,8 @@ export interface AppState {
   changes: SnapshotChanges | undefined;
   /** Page changes of the focused process since its sample before. */
   focusChanges: SnapshotChanges | undefined;
+  /** The store's page events (see SessionUpdate.events). */
+  events: PageEventLog | undefined;
   /** Who maps each shared page, while a screen shows it (root). */
   sharers: SharerIndex | undefined;
   /** Whom the process on screen shares the most with (root). */
@@ -123,6 +132,7 @@ export function initialAppState(options: AppOptions): AppState {
     previous: undefined,
     progress: undefined,
     changes: undefined,
+    events: undefined,
     focusChanges: undefined,
     sharers: undefined,
     sharing: undefined,
@@ -278,9 +288,15 @@ function refreshSideScreens(state: AppState, nowMs: number): AppState {
   return next;
 }
 
+/** What the process list is drawn from. */
+export function listSource(state: AppState): ListSource {
+  const { snapshot, previous, changes, events } = state;
+  return { snapshot, previous, changes, events };
+}
+
 /** Redraws every list from the current snapshots, keeping selections; leaves screens whose subject is gone. */
 export function refreshAll(state: AppState, nowMs: number): AppState {
-  const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
+  const source = listSource(state);
   let next: AppState = refreshSideScreens(
     {
       ...state,

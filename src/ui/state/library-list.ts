@@ -1,6 +1,6 @@
 import { sharingRatio, type Library, type LibraryUser } from '../../model/libraries.js';
 import { sortRowsBy } from '../../model/view-sort.js';
-import type { LibrariesReport } from '../intents.js';
+import type { LibrariesReport } from '../../store/contract.js';
 import { EMPTY_CURSOR } from './list-cursor.js';
 import { emptySortedList, refreshSortedList, type SortedList } from './sorted-list.js';
 

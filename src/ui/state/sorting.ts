@@ -3,7 +3,7 @@ import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../../columns/library-col
 import { mappingColumns } from '../../columns/mapping-columns.js';
 import { PROCESS_COLUMNS } from '../../columns/process-columns.js';
 import { sortableColumns } from '../../columns/table.js';
-import { processListRows, refreshAll, type AppState } from './app-state.js';
+import { listSource, processListRows, refreshAll, type AppState } from './app-state.js';
 import { reshapeProcessList } from './process-list.js';
 
 const SORTABLE = {
@@ -65,7 +65,7 @@ export function resort(
         nowMs,
       );
     default: {
-      const source = { snapshot: state.snapshot, previous: state.previous, changes: state.changes };
+      const source = listSource(state);
       return {
         ...state,
         processes: reshapeProcessList(

@@ -1,9 +1,10 @@
-// The sampling loop behind the TUI, on a fake sampler: sleeps after each sample, obeys intents.
+// The store's sampling loop, on a fake sampler: sleeps after each sample, obeys intents.
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Session, type SampleSource } from '../../src/commands/session.js';
+import type { SampleSource } from '../../src/store/source.js';
+import { SampleStore } from '../../src/store/store.js';
 import type { SampleRequest } from '../../src/sampler/sampler.js';
-import type { SessionUpdate } from '../../src/ui/intents.js';
+import type { SessionUpdate } from '../../src/store/contract.js';
 import { counters, forkFamily, proc, snapshot } from '../helpers/synthetic.js';
 
 interface Call {
@@ -31,13 +32,13 @@ function fakeSource(n: number, costMs = 2): SampleSource & { calls: Call[] } {
   };
 }
 
-let session: Session | undefined;
+let session: SampleStore | undefined;
 afterEach(() => session?.stop());
 
 describe('sampling session', () => {
   it('reads the first sample in parts, showing progress, then publishes all of it', async () => {
     const source = fakeSource(10);
-    session = new Session(source, { intervalMs: 60_000, chunk: 4, progressAfterMs: 0 });
+    session = new SampleStore(source, { intervalMs: 60_000, chunk: 4, progressAfterMs: 0 });
     const updates: SessionUpdate[] = [];
     session.subscribe((u) => updates.push(u));
     void session.run();
@@ -56,7 +57,7 @@ describe('sampling session', () => {
 
   it('reads every full sample in parts, answering keys in between', async () => {
     const source = fakeSource(5, 1);
-    session = new Session(source, { intervalMs: 10, chunk: 2 });
+    session = new SampleStore(source, { intervalMs: 10, chunk: 2 });
     const published: number[] = [];
     session.subscribe((u) => u.snapshot && published.push(u.snapshot.processes.length));
     void session.run();
@@ -67,7 +68,7 @@ describe('sampling session', () => {
 
   it('sleeps a whole interval after each sample, so samples never overlap', async () => {
     const source = fakeSource(3, 15);
-    session = new Session(source, { intervalMs: 30 });
+    session = new SampleStore(source, { intervalMs: 30 });
     void session.run();
     await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(5), {
       timeout: 5000,
@@ -81,7 +82,7 @@ describe('sampling session', () => {
 
   it('samples the focused process at once, alone, and merges it into the last full sample', async () => {
     const source = fakeSource(3);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(source.calls).toHaveLength(1));
     session.send({ type: 'focus-process', pid: 2 });
@@ -95,7 +96,7 @@ describe('sampling session', () => {
 
   it('samples a page map on screen twice per interval', async () => {
     const source = fakeSource(3);
-    session = new Session(source, { intervalMs: 600 });
+    session = new SampleStore(source, { intervalMs: 600 });
     void session.run();
     session.send({ type: 'focus-process', pid: 1 });
     session.send({ type: 'focus-mapping', start: 0x1000 });
@@ -110,7 +111,7 @@ describe('sampling session', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
     try {
       const source = fakeSource(2, 0);
-      session = new Session(source, { intervalMs: 20, now: () => Date.now() });
+      session = new SampleStore(source, { intervalMs: 20, now: () => Date.now() });
       void session.run();
       await vi.advanceTimersByTimeAsync(20);
       expect(source.calls).toHaveLength(2);
@@ -132,12 +133,12 @@ describe('sampling session', () => {
 
   it('ends run() on stop(), and rejects it when a sample fails', async () => {
     const source = fakeSource(1);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     const running = session.run();
     await vi.waitFor(() => expect(source.calls).toHaveLength(1));
     session.stop();
     await expect(running).resolves.toBeUndefined();
-    const failing = new Session(
+    const failing = new SampleStore(
       {
         listPids: () => [1],
         sample: () => {
@@ -169,7 +170,7 @@ function familySource(privileged: boolean) {
 }
 
 /** Waits for the next update that passes `test`. */
-function nextUpdate(s: Session, test: (u: SessionUpdate) => boolean): Promise<SessionUpdate> {
+function nextUpdate(s: SampleStore, test: (u: SessionUpdate) => boolean): Promise<SessionUpdate> {
   return new Promise((resolve) => {
     const stop = s.subscribe((u) => {
       if (!test(u)) return;
@@ -182,7 +183,7 @@ function nextUpdate(s: Session, test: (u: SessionUpdate) => boolean): Promise<Se
 describe('sampling session: page changes and derived data', () => {
   it('keeps every page in full samples with PFNs and publishes the changes between consecutive ones', async () => {
     const source = familySource(true);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
@@ -210,7 +211,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('stops tracking every page once the host holds more resident pages than the limit', async () => {
     const source = familySource(true);
-    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 1 });
+    session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 1 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     // Before the first sample the size is unknown: pages are kept; that sample shows it is too big.
@@ -239,7 +240,7 @@ describe('sampling session: page changes and derived data', () => {
         return 3;
       },
     };
-    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 2 });
+    session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 2 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(asked).toEqual([[10, 11]]);
@@ -251,7 +252,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('keeps every page from the first sample on a host within the limit', async () => {
     const source = { ...familySource(true), residentPagesOf: () => 10_000 };
-    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 10_000 });
+    session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 10_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
@@ -260,7 +261,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('builds who shares what only while a screen asks, for the process it names', async () => {
     const source = familySource(true);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(session.current().sharers).toBeUndefined();
@@ -279,7 +280,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('computes the libraries while asked; without PFNs it first takes a sample with mappings', async () => {
     const source = familySource(false);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(source.requests[0]).toEqual({ pids: [10, 11] });

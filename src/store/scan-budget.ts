@@ -9,7 +9,7 @@ import {
 } from '../model/budget.js';
 import { scanTimeOf } from '../model/changes.js';
 import type { Snapshot } from '../model/types.js';
-import type { SamplerCost } from '../ui/intents.js';
+import type { SamplerCost } from './contract.js';
 
 /** A process unread for this long is read even when the budget has no room for it (ms). */
 const OVERDUE_MS = 10 * 60_000;

@@ -2,7 +2,8 @@
 // they read: not every process is read each time, every one in turn, the rows on screen more
 // often, and the average stays within the budget.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Session, type SampleSource } from '../../src/commands/session.js';
+import type { SampleSource } from '../../src/store/source.js';
+import { SampleStore } from '../../src/store/store.js';
 import { statusCounters } from '../../src/model/snapshot.js';
 import type { SampleRequest } from '../../src/sampler/sampler.js';
 import { counters, proc, snapshot } from '../helpers/synthetic.js';
@@ -45,14 +46,14 @@ function budgetSource(): { reads: number[][]; listPids(): number[] } & SampleSou
   };
 }
 
-let session: Session | undefined;
+let session: SampleStore | undefined;
 afterEach(() => session?.stop());
 
 describe('sampling session within a CPU budget', () => {
   it('reads some processes each time, all in turn, rows on screen more often, within the budget', async () => {
     const source = budgetSource();
     // 10% of 20 ms: about one 4 ms read every other interval, on average.
-    session = new Session(source, { intervalMs: 20, budgetPercent: 10 });
+    session = new SampleStore(source, { intervalMs: 20, budgetPercent: 10 });
     session.send({ type: 'rows', pids: [1, 2] });
     const started = performance.now();
     void session.run();
@@ -79,7 +80,7 @@ describe('sampling session within a CPU budget', () => {
 
   it('reads every process each time without a budget', async () => {
     const source = budgetSource();
-    session = new Session(source, { intervalMs: 5 });
+    session = new SampleStore(source, { intervalMs: 5 });
     void session.run();
     await vi.waitFor(() => expect(source.reads.length).toBeGreaterThanOrEqual(4));
     session.stop();
