@@ -39,7 +39,10 @@ export interface SamplerCost {
   /** Processes in the last sample, and of them those whose pages it read. */
   processes: number;
   scanned: number;
-  /** CPU use over the last 30 s, percent of one core; undefined before two samples. */
+  /**
+   * memtop's whole CPU use (every thread, every kind of work) over the last 30 s, the first
+   * sample left out, percent of one core; undefined before two samples.
+   */
   averagePercent: number | undefined;
   /** The budget (--budget), percent of one core; undefined: none. */
   budgetPercent: number | undefined;

@@ -22,6 +22,8 @@ export interface StoreOptions {
   progressAfterMs?: number;
   /** The store's clock (ms): when to sample, and the budget's wall time. */
   now?: () => number;
+  /** memtop's CPU time so far (ms), charged to the budget; default the process's counters. */
+  cpuMs?: () => number;
   /**
    * Page tracking (every page of every process kept for two samples, for copy-on-write and
    * sharing changes) stops while the last full sample held more resident pages than this, so
@@ -29,7 +31,7 @@ export interface StoreOptions {
    */
   trackPagesLimit?: number;
   /**
-   * CPU budget of the sampler, percent of one core (see model/budget.ts); undefined: every
+   * CPU budget of all of memtop, percent of one core (see model/budget.ts); undefined: every
    * sample reads every process's pages. Applies with PFNs.
    */
   budgetPercent?: number;
@@ -109,7 +111,7 @@ export class SampleStore implements SessionFeed {
     const privileged = source.privileged === true;
     this.keepPages = options.keepPages ?? privileged;
     const percent = privileged ? options.budgetPercent : undefined;
-    this.budget = new ScanBudget(percent, this.now);
+    this.budget = new ScanBudget(percent, this.now, options.cpuMs);
   }
 
   current(): SessionUpdate {
