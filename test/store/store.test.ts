@@ -13,23 +13,49 @@ interface Call {
   endMs: number;
 }
 
-/** A sampler of processes 1..n that takes `costMs` (busy-waiting, as the real one blocks). */
-function fakeSource(n: number, costMs = 2): SampleSource & { calls: Call[] } {
+/** The clock a fake sample is timed on, and how it takes its time: blocking, as reading /proc. */
+interface FakeClock {
+  now(): number;
+  block(ms: number): void;
+}
+
+/** Real time: busy-waiting. */
+const REAL_CLOCK: FakeClock = {
+  now: () => performance.now(),
+  block(ms) {
+    const startMs = performance.now();
+    while (performance.now() - startMs < ms) {
+      // blocking, like reading /proc
+    }
+  },
+};
+
+/** Fake timers: the clock moves on while the thread is blocked, and no timer fires meanwhile. */
+const FAKE_CLOCK: FakeClock = {
+  now: () => Date.now(),
+  block: (ms) => vi.setSystemTime(Date.now() + ms),
+};
+
+/** A sampler of processes 1..n that takes `costMs` on `clock`. */
+function fakeSource(n: number, costMs = 2, clock = REAL_CLOCK): SampleSource & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
     listPids: () => Array.from({ length: n }, (_, i) => i + 1),
     sample(request) {
-      const startMs = performance.now();
-      while (performance.now() - startMs < costMs) {
-        // blocking, like reading /proc
-      }
+      const startMs = clock.now();
+      clock.block(costMs);
       const pids = request.pids ?? Array.from({ length: n }, (_, i) => i + 1);
       const snap = snapshot(pids.map((pid) => proc(pid, counters({ uss: pid }))));
-      calls.push({ request, startMs, endMs: performance.now() });
+      calls.push({ request, startMs, endMs: clock.now() });
       return snap;
     },
   };
+}
+
+/** Fake timers for the loop's sleeps and the clock it reads (Date: see FAKE_CLOCK). */
+function useFakeTimers(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
 }
 
 let session: SampleStore | undefined;
@@ -67,16 +93,21 @@ describe('sampling session', () => {
   });
 
   it('sleeps a whole interval after each sample, so samples never overlap', async () => {
-    const source = fakeSource(3, 15);
-    session = new SampleStore(source, { intervalMs: 30 });
-    void session.run();
-    await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(5), {
-      timeout: 5000,
-    });
-    session.stop();
-    for (let i = 1; i < source.calls.length; i++) {
-      const gap = source.calls[i]!.startMs - source.calls[i - 1]!.endMs;
-      expect(gap).toBeGreaterThanOrEqual(29);
+    useFakeTimers();
+    try {
+      const source = fakeSource(3, 15, FAKE_CLOCK);
+      session = new SampleStore(source, { intervalMs: 30, now: FAKE_CLOCK.now });
+      void session.run();
+      await vi.advanceTimersByTimeAsync(5 * 30);
+      session.stop();
+      expect(source.calls.length).toBeGreaterThanOrEqual(5);
+      for (let i = 1; i < source.calls.length; i++) {
+        const gap = source.calls[i]!.startMs - source.calls[i - 1]!.endMs;
+        expect(gap).toBeGreaterThanOrEqual(30);
+      }
+    } finally {
+      session?.stop();
+      vi.useRealTimers();
     }
   });
 
@@ -95,22 +126,32 @@ describe('sampling session', () => {
   });
 
   it('samples a page map on screen twice per interval', async () => {
-    const source = fakeSource(3);
-    session = new SampleStore(source, { intervalMs: 600 });
-    void session.run();
-    session.send({ type: 'focus-process', pid: 1 });
-    session.send({ type: 'focus-mapping', start: 0x1000 });
-    await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(4), {
-      timeout: 3000,
-    });
-    const gaps = source.calls.slice(2).map((c, i) => c.startMs - source.calls[i + 1]!.endMs);
-    for (const gap of gaps) expect(gap).toBeLessThan(590);
+    useFakeTimers();
+    try {
+      const source = fakeSource(3, 2, FAKE_CLOCK);
+      session = new SampleStore(source, { intervalMs: 600, now: FAKE_CLOCK.now });
+      void session.run();
+      session.send({ type: 'focus-process', pid: 1 });
+      session.send({ type: 'focus-mapping', start: 0x1000 });
+      await vi.advanceTimersByTimeAsync(3 * 600);
+      session.stop();
+      expect(source.calls.length).toBeGreaterThanOrEqual(4);
+      const gaps = source.calls.slice(2).map((c, i) => c.startMs - source.calls[i + 1]!.endMs);
+      // Half the interval: 300 ms (never below 250 ms, the shortest a page map asks for).
+      for (const gap of gaps) {
+        expect(gap).toBeLessThan(590);
+        expect(gap).toBe(300);
+      }
+    } finally {
+      session?.stop();
+      vi.useRealTimers();
+    }
   });
 
   it('stops sampling while paused, and takes up the new interval at once', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+    useFakeTimers();
     try {
-      const source = fakeSource(2, 0);
+      const source = fakeSource(2, 0, FAKE_CLOCK);
       session = new SampleStore(source, { intervalMs: 20, now: () => Date.now() });
       void session.run();
       await vi.advanceTimersByTimeAsync(20);
