@@ -250,6 +250,32 @@ describe('sampling session: page changes and derived data', () => {
     expect([...again.changes!.processes.keys()]).toEqual(['10:1010']);
   });
 
+  it('keeps the page events of each comparison of full samples in one ring', async () => {
+    const source = familySource(true);
+    session = new SampleStore(source, { intervalMs: 60_000 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(session.current().events).toEqual({ batches: [], latest: undefined });
+    source.step = 1;
+    session.send({ type: 'focus-process', pid: 11 });
+    await nextUpdate(session, (u) => u.focusChanges !== undefined);
+    session.send({ type: 'focus-process', pid: undefined });
+    const full = await nextUpdate(session, (u) => u.changes !== undefined);
+    const events = full.events!;
+    expect(events.batches).toHaveLength(1);
+    expect(events.latest).toBe(events.batches[0]);
+    expect(events.latest!.intervalMs).toBe(full.changes!.intervalMs);
+    expect(events.latest!.events.map((e) => [e.pid, e.kind])).toEqual([
+      [10, 'unsharedByOthers'],
+      [11, 'cowBreaks'],
+    ]);
+    // Sampled alone since: its events leave what is on show, as its changes do; the ring keeps them.
+    session.send({ type: 'focus-process', pid: 11 });
+    const again = await nextUpdate(session, (u) => u.snapshot !== full.snapshot);
+    expect(again.events!.latest!.events.map((e) => e.pid)).toEqual([10]);
+    expect(again.events!.batches[0]!.events.map((e) => e.pid)).toEqual([10, 11]);
+  });
+
   it('stops tracking every page once the host holds more resident pages than the limit', async () => {
     const source = familySource(true);
     session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 1 });
