@@ -5,7 +5,7 @@
 // (needs root and tmux).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
-import { processCpuMs } from '../helpers/proc-cpu.js';
+import { claimedShare, followHeader, measuredPercent, type Look } from '../helpers/proc-cpu.js';
 import { Tmux } from '../helpers/tmux.js';
 import { Workload } from '../helpers/workload.js';
 
@@ -19,8 +19,6 @@ const BUDGET_PERCENT = 10;
 /** How long the header is followed after the first frame (ms): less than the 30 s window. */
 const RUN_MS = 20_000;
 const POLL_MS = 50;
-const HEADER = /^memtop \d\d:\d\d:\d\d /m;
-const AVERAGE = /avg ([\d.]+)% of a core, budget ([\d.]+)%/;
 
 let parent: Workload;
 let region: number;
@@ -38,13 +36,6 @@ afterAll(async () => {
   await parent?.stop();
 });
 
-/** One look at memtop: when, its CPU time so far, and the header's figures then. */
-interface Look {
-  atMs: number;
-  cpuMs: number;
-  header: string;
-}
-
 describe('the CPU share the interactive view claims (root, tmux)', () => {
   it('is the process’s own CPU share, within the budget', async () => {
     tmux.command('t', `clear; ${CLI} -d ${INTERVAL_S} --budget ${BUDGET_PERCENT}`);
@@ -59,44 +50,34 @@ describe('the CPU share the interactive view claims (root, tmux)', () => {
     const pid = tmux.child('t');
     // The children keep writing the pages they share: page changes in every sample.
     let next = 0;
+    const failed: unknown[] = [];
     const writing = setInterval(() => {
       const child = next % CHILDREN;
       const first = (Math.floor(next / CHILDREN) * WRITE_PAGES) % REGION_PAGES;
       next++;
-      void parent.child(child).write(region, first, WRITE_PAGES);
+      parent
+        .child(child)
+        .write(region, first, WRITE_PAGES)
+        .catch((e: unknown) => failed.push(e));
     }, 100);
-    const looks: Look[] = [];
+    let looks: Look[];
     try {
-      let last = '';
-      let firstAtMs: number | undefined;
-      for (;;) {
-        const atMs = performance.now();
-        const cpuMs = processCpuMs(pid);
-        const screen = tmux.screen('t');
-        const header = screen.split('\n').slice(0, 2).join('\n');
-        // A header that changed is a frame just drawn: a new sample was published.
-        if (HEADER.test(header) && header !== last) {
-          last = header;
-          firstAtMs ??= atMs;
-          looks.push({ atMs, cpuMs, header });
-        }
-        if (firstAtMs !== undefined && atMs - firstAtMs >= RUN_MS) break;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
+      looks = await followHeader(tmux, 't', pid, RUN_MS, POLL_MS);
     } finally {
       clearInterval(writing);
       tmux.keys('t', 'q');
     }
+    expect(failed).toEqual([]);
     const first = looks[0]!;
     const end = looks.at(-1)!;
-    const claimed = AVERAGE.exec(end.header);
-    expect(claimed, end.header).not.toBeNull();
-    const claimedPercent = Number(claimed![1]);
-    expect(Number(claimed![2])).toBe(BUDGET_PERCENT);
-    const measuredPercent = (100 * (end.cpuMs - first.cpuMs)) / (end.atMs - first.atMs);
+    const claimed = claimedShare(end.header);
+    expect(claimed, end.header).toBeDefined();
+    const claimedPercent = claimed!.averagePercent;
+    expect(claimed!.budgetPercent).toBe(BUDGET_PERCENT);
+    const measured = measuredPercent(first, end);
     console.log(
       `budget ${BUDGET_PERCENT}%: header claims ${claimedPercent}% of a core, ` +
-        `/proc/${pid}/stat measures ${measuredPercent.toFixed(2)}% over ` +
+        `/proc/${pid}/stat measures ${measured.toFixed(2)}% over ` +
         `${((end.atMs - first.atMs) / 1000).toFixed(1)} s (${looks.length} frames seen)`,
     );
     // Several frames, however loaded the host (a sample takes 0.1 s to seconds).
@@ -108,7 +89,7 @@ describe('the CPU share the interactive view claims (root, tmux)', () => {
     // what memtop spends between the end of a sample and this look (comparing and drawing one
     // frame, well under 50 ms: 0.5 point for both ends). Before the store charged all of
     // memtop's CPU the two were 4 points apart (7.3% claimed, 11.65% measured).
-    expect(Math.abs(claimedPercent - measuredPercent)).toBeLessThan(1.2);
-    expect(measuredPercent).toBeLessThan(BUDGET_PERCENT * 1.1);
+    expect(Math.abs(claimedPercent - measured)).toBeLessThan(1.2);
+    expect(measured).toBeLessThan(BUDGET_PERCENT * 1.1);
   }, 120_000);
 });
