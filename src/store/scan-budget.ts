@@ -28,8 +28,9 @@ type SampleRead = Omit<SampleCost, 'atMs' | 'cpuMs'>;
  * processes are read from their status alone; after it, what it read. What is charged is all
  * of memtop's CPU time, read from the process's own counters (`cpuMs`): every thread and every
  * kind of work (sampling, comparing, indexes, rendering, whatever consumes the samples), each
- * ms once, from the end of the first sample on. The cost of a cycle (from one sample's start to
- * the next one's) teaches the costs; the average shown is the process's real share of a core.
+ * ms once, from the start of the second sample on. The cost of a cycle (from one sample's start
+ * to the next one's) teaches the costs; the average shown is the process's real share of a
+ * core from the end of the first sample on.
  * With no budget (`percent` undefined) every sample reads every process, and the cost is still
  * measured.
  */
@@ -37,7 +38,8 @@ export class ScanBudget {
   private account: BudgetAccount = newBudgetAccount();
   /** The cycle under way (from a sample's start to the next one's): when, and what it read. */
   private cycle: { atMs: number; read?: SampleRead } | undefined;
-  /** memtop's CPU time when it was last charged; undefined until the first sample has ended. */
+  private firstEnded = false;
+  /** memtop's CPU time when it was last charged; undefined until the second sample starts. */
   private chargedCpuMs: number | undefined;
   /** Readings of memtop's CPU time at the end of each sample, for the average. */
   private readings: CpuReading[] = [];
@@ -108,11 +110,12 @@ export class ScanBudget {
     }
     const processes = sample.processes.length;
     const reading = { atMs: this.now(), cpuMs: this.cpuMs() };
-    if (this.chargedCpuMs === undefined) {
-      // The first sample reads everything, whatever the budget: it is not charged (nor is
-      // memtop's start before it), earns no credit while it runs, teaches no costs and is left
-      // out of the average. Everything after it is charged.
-      this.chargedCpuMs = reading.cpuMs;
+    if (!this.firstEnded) {
+      // The first sample reads everything, whatever the budget: it is not charged, nor is
+      // memtop's start before it nor what follows until the second sample (the first frame, on
+      // cold code); it earns no credit while it runs, teaches no costs and is left out of the
+      // average, which shows everything after it.
+      this.firstEnded = true;
       if (this.account.atMs !== undefined) this.account = { ...this.account, atMs: reading.atMs };
     } else if (this.cycle) {
       this.cycle.read = { processes, scanned, scannedPages };
@@ -138,15 +141,21 @@ export class ScanBudget {
    * costs to the cycle that ends now; a new cycle starts.
    */
   private charge(nowMs: number): void {
-    if (this.chargedCpuMs === undefined) return;
+    if (!this.firstEnded) return;
     const cpuMs = this.cpuMs();
+    if (this.chargedCpuMs === undefined) {
+      // The second sample starts: from now on every ms is charged.
+      this.chargedCpuMs = cpuMs;
+      this.cycle = { atMs: nowMs };
+      return;
+    }
     const spentMs = cpuMs - this.chargedCpuMs;
     const read = this.cycle?.read;
     if (this.cycle && read) {
       const cost = { atMs: this.cycle.atMs, cpuMs: spentMs, ...read };
       this.account = spendCredit(this.account, cost, -Infinity);
     } else {
-      // Since the first sample (its comparison, the first frame) or a sample that did not end.
+      // A cycle whose sample did not end (stopped): charged, but it teaches no costs.
       this.account = { ...this.account, creditMs: this.account.creditMs - spentMs };
     }
     this.chargedCpuMs = cpuMs;
