@@ -1,9 +1,15 @@
-// Layer rules: sampler (I/O on /proc) -> model (pure) -> ui (render only).
+// Layer rules: sampler (I/O on /proc) -> model (pure) -> store (the loop) -> ui, output (consumers).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'os', 'path', 'child_process', 'worker_threads'];
+
+/** commands/ wires the layers to the command line: only src/main.ts and commands/ import it. */
+const COMMANDS_BELOW = {
+  group: ['**/commands/**'],
+  message: 'Nothing below the command line imports src/commands (it only wires).',
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
@@ -90,8 +96,51 @@ export default tseslint.config(
             },
             {
               group: ['**/sampler/**'],
-              message:
-                'The UI talks to the sampler only through intents (src/commands/session.ts).',
+              message: 'The UI talks to the sampler only through intents to the store (src/store).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Below the command line's wiring: nothing imports commands/ (typescript-eslint's rule, so
+    // that it stands beside each folder's own no-restricted-imports).
+    files: ['src/{model,sampler,store,output,format,columns,terminal}/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [COMMANDS_BELOW] }],
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/ui/**', '**/output/**', '**/columns/**', '**/terminal/**'],
+              message: 'The store feeds its consumers; it imports none of them.',
+            },
+            { group: ['react', 'ink'], message: 'The store does not render.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The UI sees the store through its contract's types only; what it asks goes up as intents.
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            COMMANDS_BELOW,
+            {
+              group: ['**/store/**'],
+              allowTypeImports: true,
+              message: 'The UI imports only types from the store (import type); it sends intents.',
             },
           ],
         },

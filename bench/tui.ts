@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Snapshot } from '../src/model/types.js';
-import type { SessionFeed, SessionUpdate } from '../src/ui/intents.js';
+import type { SessionFeed, SessionUpdate } from '../src/store/contract.js';
 import { busySnapshot } from '../test/helpers/synthetic.js';
 
 // Ink decides at import time whether it runs in CI (and then draws nothing interactive).

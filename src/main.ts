@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { runBatch } from './commands/batch.js';
-import { DEFAULT_TRACK_PAGES } from './commands/session.js';
+import { DEFAULT_TRACK_PAGES } from './store/store.js';
 import {
   DEFAULT_BUDGET_PERCENT,
   parseBudget,
@@ -162,7 +162,7 @@ export function buildParser(argv: string[]) {
             type: 'string',
             default: String(DEFAULT_BUDGET_PERCENT),
             describe:
-              'CPU the sampler may use on average, percent of one core: every process’s RSS each interval, its pages in turn, oldest first, the rows on screen more often (off: every page, every interval)',
+              'CPU memtop may use on average (all of it), percent of one core: every process’s RSS each interval, its pages in turn, oldest first, the rows on screen more often (off: every page, every interval)',
             requiresArg: true,
           }),
       async (args) => {

@@ -1,7 +1,3 @@
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { computeEvents, diffSnapshots, type SnapshotChanges } from '../model/changes.js';
-import { carryScans } from '../model/merge.js';
 import type { SortKey } from '../model/sort.js';
 import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
@@ -9,7 +5,8 @@ import { formatEvents } from '../output/events.js';
 import { snapshotToJson } from '../output/json.js';
 import { formatJson } from '../format/json-text.js';
 import { formatTable } from '../output/table.js';
-import { ScanBudget } from './scan-budget.js';
+import type { SessionUpdate } from '../store/contract.js';
+import { SampleStore } from '../store/store.js';
 import { selectProcesses } from './snapshot.js';
 
 export interface BatchArgs {
@@ -20,7 +17,7 @@ export interface BatchArgs {
   pids?: number[];
   sort: SortKey;
   limit?: number;
-  /** CPU budget, percent of one core (see SessionOptions.budgetPercent); undefined: none. */
+  /** CPU budget, percent of one core (see StoreOptions.budgetPercent); undefined: none. */
   budgetPercent?: number;
   write: (text: string) => void;
   signal?: AbortSignal;
@@ -34,57 +31,65 @@ const EVENT_LINES = 8;
 const PREFERRED_PROCESSES = 20;
 
 /**
- * top -b: a frame per sample. The sampler sleeps after each sample, so samples never overlap
- * however long one takes. From the second frame on, each process carries its page changes
- * since the previous sample (copy-on-write breaks, pages that became shared, ...).
+ * top -b: a frame per sample of the store, which sleeps after each sample, so samples never
+ * overlap however long one takes. From the second frame on, each process carries its page
+ * changes since the previous sample (copy-on-write breaks, pages that became shared, ...).
  *
  * Within a CPU budget each frame reads the pages of as many processes as the budget allows,
  * oldest data first, the first processes of the sort (the --limit, or 20) more often; the
  * rest carry their last read, with its time, and no page changes.
  */
 export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void> {
-  let previous: Snapshot | undefined;
-  // A thread's id stands for its process.
-  const requested = args.pids && sampler.resolvePids(args.pids);
-  const budget = new ScanBudget(sampler.privileged ? args.budgetPercent : undefined, () =>
-    performance.now(),
-  );
-  for (let frame = 0; args.iterations === undefined || frame < args.iterations; frame++) {
-    if (frame > 0) {
-      try {
-        await sleep(args.intervalMs, undefined, { signal: args.signal });
-      } catch {
-        return; // interrupted
-      }
-    }
-    const first =
-      previous && selectProcesses(previous, args.sort, args.limit ?? PREFERRED_PROCESSES);
-    const preferred = (first ?? []).map((p) => p.pid);
-    const pids = requested ?? sampler.listPids();
-    const statusOnly = budget.plan(previous, pids, { preferred }, args.intervalMs);
-    const read = sampler.sample({
-      pids,
-      mappings: true,
-      pages: true,
-      ...(statusOnly?.length ? { statusOnlyPids: statusOnly } : {}),
-    });
-    budget.record(read);
-    if (frame === 0) args.checkFirst?.(read);
-    const snapshot = carryScans(read, previous);
-    const changes: SnapshotChanges | undefined = previous && diffSnapshots(previous, snapshot);
-    previous = snapshot;
-    const processes = selectProcesses(snapshot, args.sort, args.limit);
-    if (args.json) {
-      const json = snapshotToJson(snapshot, processes, { changes, cost: budget.cost() });
-      args.write(formatJson(json) + '\n');
-      continue;
-    }
-    const table = formatTable(snapshot, processes, { sortKey: args.sort, cost: budget.cost() });
-    let text = (frame > 0 ? '\n' : '') + table;
-    if (changes) {
-      const events = computeEvents(changes, snapshot.processes, EVENT_LINES);
-      text += '\n' + formatEvents(events, snapshot.pageSize, changes.intervalMs).join('\n') + '\n';
-    }
-    args.write(text);
+  if (args.iterations === 0 || args.signal?.aborted) return;
+  const store = new SampleStore(sampler, {
+    intervalMs: args.intervalMs,
+    // A thread's id stands for its process.
+    pids: args.pids && sampler.resolvePids(args.pids),
+    budgetPercent: args.budgetPercent,
+    // One sample at a time, on this thread: nothing else runs meanwhile.
+    chunk: Infinity,
+    keepPages: true,
+    keepMappings: true,
+    trackPagesLimit: Infinity,
+  });
+  let frame = 0;
+  let shown: Snapshot | undefined;
+  store.subscribe((update) => {
+    const snapshot = update.snapshot;
+    if (!snapshot || snapshot === shown) return;
+    shown = snapshot;
+    if (frame === 0) args.checkFirst?.(snapshot);
+    args.write(renderFrame(update, snapshot, frame, args));
+    frame++;
+    if (args.iterations !== undefined && frame >= args.iterations) return store.stop();
+    const first = selectProcesses(snapshot, args.sort, args.limit ?? PREFERRED_PROCESSES);
+    store.send({ type: 'rows', pids: first.map((p) => p.pid) });
+  });
+  const interrupted = () => store.stop();
+  args.signal?.addEventListener('abort', interrupted);
+  try {
+    await store.run();
+  } finally {
+    args.signal?.removeEventListener('abort', interrupted);
   }
+}
+
+/** One frame: a JSON line, or the text table with the page events under it. */
+function renderFrame(
+  update: SessionUpdate,
+  snapshot: Snapshot,
+  frame: number,
+  args: BatchArgs,
+): string {
+  const { changes, cost } = update;
+  const processes = selectProcesses(snapshot, args.sort, args.limit);
+  if (args.json) return formatJson(snapshotToJson(snapshot, processes, { changes, cost })) + '\n';
+  const table = formatTable(snapshot, processes, { sortKey: args.sort, cost });
+  let text = (frame > 0 ? '\n' : '') + table;
+  const latest = update.events?.latest;
+  if (changes && latest) {
+    const events = latest.events.slice(0, EVENT_LINES);
+    text += '\n' + formatEvents(events, snapshot.pageSize, latest.intervalMs).join('\n') + '\n';
+  }
+  return text;
 }

@@ -6,7 +6,6 @@ import { createElement } from 'react';
 import type { SortKey } from '../model/sort.js';
 import type { SamplerHost } from '../sampler/sampler-host.js';
 import { App } from '../ui/App.js';
-import type { SessionIntent } from '../ui/intents.js';
 import { hardExit } from './hard-exit.js';
 import {
   STOP_SIGNALS,
@@ -16,7 +15,8 @@ import {
   stopWith,
   type StopSignal,
 } from './job-control.js';
-import { Session } from './session.js';
+import type { SessionIntent } from '../store/contract.js';
+import { SampleStore } from '../store/store.js';
 import { TerminalGuard } from '../terminal/terminal.js';
 import { FrameWriter } from '../terminal/frame-writer.js';
 import { TerminalOutput } from '../terminal/terminal-output.js';
@@ -26,9 +26,9 @@ export interface InteractiveArgs {
   sort: SortKey;
   pids?: number[];
   color: boolean;
-  /** See SessionOptions.trackPagesLimit. */
+  /** See StoreOptions.trackPagesLimit. */
   trackPages?: number;
-  /** See SessionOptions.budgetPercent. */
+  /** See StoreOptions.budgetPercent. */
   budgetPercent?: number;
 }
 
@@ -52,7 +52,7 @@ export const INK_OPTIONS = {
 const HOST_EXIT_MS = 200;
 
 /**
- * The full-screen TUI: a sampling session, its sampler in a thread of its own (the host),
+ * The full-screen TUI: the store, sampling from the sampler in a thread of its own (the host),
  * feeding an Ink app on the alternate screen. The terminal is restored however memtop ends
  * (q, Ctrl-C, a terminating signal, a failed sample, a crash) and while it is suspended
  * (Ctrl-Z, SIGTSTP, SIGTTIN, SIGTTOU); `fg` brings the view back whole. Nothing here waits for
@@ -62,7 +62,7 @@ const HOST_EXIT_MS = 200;
 export async function runInteractive(host: SamplerHost, args: InteractiveArgs): Promise<void> {
   // Started in the background (`memtop &`): the terminal is not ours until `fg`.
   stopUntilForeground();
-  const session = new Session(host, {
+  const store = new SampleStore(host, {
     intervalMs: args.intervalMs,
     pids: args.pids,
     trackPagesLimit: args.trackPages,
@@ -74,7 +74,7 @@ export async function runInteractive(host: SamplerHost, args: InteractiveArgs): 
   let instance: Instance | undefined;
   let exiting = false;
   const cleanup = () => {
-    session.stop();
+    store.stop();
     output.hold();
     try {
       instance?.unmount();
@@ -146,9 +146,9 @@ export async function runInteractive(host: SamplerHost, args: InteractiveArgs): 
     terminal.enter();
     let quit = () => {};
     const quitting = new Promise<void>((resolve) => (quit = resolve));
-    const onIntent = (intent: SessionIntent) => session.send(intent);
+    const onIntent = (intent: SessionIntent) => store.send(intent);
     const app = createElement(App, {
-      feed: session,
+      feed: store,
       onIntent,
       onQuit: () => quit(),
       onSuspend: () => onStop('SIGTSTP'),
@@ -164,7 +164,7 @@ export async function runInteractive(host: SamplerHost, args: InteractiveArgs): 
       stdin: process.stdin,
       stderr: process.stderr,
     });
-    running = session.run();
+    running = store.run();
     await Promise.race([quitting, running, instance.waitUntilExit()]);
   } catch (error) {
     if (exiting) await new Promise<never>(() => {}); // the sampler ended with memtop: no failure

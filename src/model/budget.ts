@@ -6,7 +6,8 @@
  * where the rows on screen count as older than they are, so that they are read more often.
  *
  * The budget is a token bucket of CPU time: it fills at `fraction` ms per ms of wall time, up
- * to a cap, and each sample takes out what it really cost (CPU time of all threads). The cost
+ * to a cap, and each sample takes out what it really cost: all of memtop's CPU time, every
+ * thread and every kind of work, from its start to the next sample's (see store/). The cost
  * of reading a process is estimated from its resident pages with costs measured on recent
  * samples; an estimate that is off only moves when the bucket is refilled, never the average.
  */
@@ -117,18 +118,18 @@ export function planScans(input: ScanPlanInput): ScanPlan {
   return { pids };
 }
 
-/** The budget's account: credit, measured costs, and recent samples for the average. */
+/** The budget's account: credit, measured costs, and the recent samples they are fitted to. */
 export interface BudgetAccount {
   /** CPU ms the sampler may still spend; negative after samples that cost more than was put by. */
   creditMs: number;
   /** When credit was last added (ms on a monotonic clock); undefined before the first sample. */
   atMs: number | undefined;
   costs: ScanCosts;
-  /** Recent samples, for the average and the costs. */
+  /** Recent samples, for the costs. */
   recent: readonly SampleCost[];
 }
 
-/** The CPU fraction reported as the sampler's average is taken over this window (ms). */
+/** The CPU share reported as memtop's average, and the costs, are taken over this window (ms). */
 export const AVERAGE_WINDOW_MS = 30_000;
 
 export function newBudgetAccount(): BudgetAccount {
@@ -152,7 +153,7 @@ export function accrueCredit(
   return { ...account, creditMs, atMs: nowMs };
 }
 
-/** What one sample read and cost. */
+/** What one sample read, and what memtop spent from its start to the next sample's. */
 export interface SampleCost {
   /** When it started (ms, the account's clock). */
   atMs: number;
@@ -227,17 +228,37 @@ export function spendCredit(account: BudgetAccount, sample: SampleCost): BudgetA
   };
 }
 
+/** memtop's own CPU time so far, read at a moment (the process's counters: every thread). */
+export interface CpuReading {
+  /** When (ms, the account's clock). */
+  atMs: number;
+  /** CPU time of the whole process so far (ms). */
+  cpuMs: number;
+}
+
 /**
- * The sampler's average CPU use, as a fraction of one core, over the recent samples: each
- * sample's CPU time against the wall time from its start to the next one's. Undefined before
- * two samples.
+ * The readings kept for the average, `reading` added: those of the last `windowMs`, and the
+ * one before them, so that two readings span the window once there is that much history.
  */
-export function averageCpuFraction(account: BudgetAccount): number | undefined {
-  const { recent } = account;
-  if (recent.length < 2) return undefined;
-  const spanMs = recent.at(-1)!.atMs - recent[0]!.atMs;
-  if (spanMs <= 0) return undefined;
-  let cpuMs = 0;
-  for (let i = 0; i + 1 < recent.length; i++) cpuMs += recent[i]!.cpuMs;
-  return cpuMs / spanMs;
+export function addReading(
+  readings: readonly CpuReading[],
+  reading: CpuReading,
+  windowMs: number = AVERAGE_WINDOW_MS,
+): CpuReading[] {
+  const all = [...readings, reading];
+  const start = reading.atMs - windowMs;
+  let first = 0;
+  while (first + 1 < all.length - 1 && all[first + 1]!.atMs <= start) first++;
+  return all.slice(first);
+}
+
+/**
+ * The CPU used between the first and the last reading, as a fraction of one core: the real
+ * share of the process over that span, whatever it did. Undefined before two readings.
+ */
+export function cpuShare(readings: readonly CpuReading[]): number | undefined {
+  const first = readings[0];
+  const last = readings.at(-1);
+  if (!first || !last || last.atMs <= first.atMs) return undefined;
+  return (last.cpuMs - first.cpuMs) / (last.atMs - first.atMs);
 }

@@ -2,7 +2,7 @@ import { COUNTERS, COUNTER_NAMES, type CounterName } from '../model/counter-tabl
 import { pssBytes } from '../model/counters.js';
 import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
-import type { SamplerCost } from '../ui/intents.js';
+import type { SamplerCost } from '../store/contract.js';
 import { formatHex } from '../format/size.js';
 
 /** Unknown counters are null in JSON, never 0. */

@@ -2,7 +2,7 @@ import type { SortKey } from '../model/sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../model/types.js';
 import { sizeCells, sizeTitles } from '../columns/size-columns.js';
 import { fit, formatAddress, formatBytes } from '../format/size.js';
-import type { SamplerCost } from '../ui/intents.js';
+import type { SamplerCost } from '../store/contract.js';
 import { formatSamplerCost, formatSums } from '../ui/header.js';
 import { formatAge, sanitize } from '../format/text.js';
 import { cutToWidth } from '../format/width.js';

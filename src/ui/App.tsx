@@ -2,7 +2,7 @@ import { useEffect, useReducer } from 'react';
 import type { ViewSortKey } from '../model/view-sort.js';
 import { FrameSink, type DrawFrame } from './components/Frame.js';
 import { CurrentScreen } from './components/Screens.js';
-import type { SessionFeed, SessionIntent } from './intents.js';
+import type { SessionFeed, SessionIntent } from '../store/contract.js';
 import { appReducer } from './state/app-reducer.js';
 import { initialAppState } from './state/app-state.js';
 import { useKeys } from './use-keys.js';

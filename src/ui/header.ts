@@ -1,6 +1,6 @@
 import { pssBytes } from '../model/counters.js';
 import type { Mapping, ProcessSample, Snapshot, SystemTotals } from '../model/types.js';
-import type { SampleProgress, SamplerCost } from './intents.js';
+import type { SampleProgress, SamplerCost } from '../store/contract.js';
 import { STYLES, paint } from './style.js';
 import { formatAddress, formatBytes } from '../format/size.js';
 import { formatClock, formatInterval, sanitize } from '../format/text.js';

@@ -1,5 +1,5 @@
 import { useEffect, type Dispatch } from 'react';
-import type { SessionFeed, SessionIntent } from './intents.js';
+import type { SessionFeed, SessionIntent } from '../store/contract.js';
 import {
   intentFocusMapping,
   intentFocusPid,

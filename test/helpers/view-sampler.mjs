@@ -1,10 +1,10 @@
-// The interactive view's numbers, without a terminal: a Session fed by the real Sampler, as the
+// The interactive view's numbers, without a terminal: the store fed by the real Sampler, as the
 // interactive command opens them, and each published snapshot put through the view's reducer.
 // Prints one JSON line per frame: the process rows as the list holds them (pid and counters).
 // Usage: node view-sampler.mjs PID,PID,... FRAMES [--prefault libs|all|none] [--include-self]
 import process from 'node:process';
-import { Session } from '../../dist/commands/session.js';
 import { Sampler } from '../../dist/sampler/sampler.js';
+import { SampleStore } from '../../dist/store/store.js';
 import { appReducer } from '../../dist/ui/state/app-reducer.js';
 import { initialAppState } from '../../dist/ui/state/app-state.js';
 
@@ -16,7 +16,7 @@ const sampler = Sampler.open({
   prefault: at >= 0 ? rest[at + 1] : 'libs',
   includeSelf: rest.includes('--include-self'),
 });
-const session = new Session(sampler, { intervalMs: 100, pids, budgetPercent: 10 });
+const store = new SampleStore(sampler, { intervalMs: 100, pids, budgetPercent: 10 });
 let state = initialAppState({
   sortKey: 'uss',
   intervalMs: 100,
@@ -24,13 +24,13 @@ let state = initialAppState({
   viewport: { columns: 200, rows: 60 },
 });
 let printed = 0;
-session.subscribe((update) => {
+store.subscribe((update) => {
   if (!update.snapshot || printed >= frames) return;
   state = appReducer(state, { type: 'session', update, nowMs: Date.now() });
   if (state.snapshot !== update.snapshot) return;
   const rows = state.processes.rows.map((row) => ({ pid: row.process.pid, ...row.process.totals }));
   process.stdout.write(JSON.stringify({ notices: state.snapshot.notices, rows }) + '\n');
-  if (++printed >= frames) session.stop();
+  if (++printed >= frames) store.stop();
 });
-await session.run();
+await store.run();
 sampler.close();

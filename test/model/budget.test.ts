@@ -6,7 +6,8 @@ import {
   INITIAL_COSTS,
   SCAN_OVERHEAD_PAGES,
   accrueCredit,
-  averageCpuFraction,
+  addReading,
+  cpuShare,
   fitCosts,
   newBudgetAccount,
   planScans,
@@ -137,15 +138,22 @@ describe('the credit account', () => {
     );
   });
 
-  it('reports the average CPU fraction over the recent samples', () => {
+  it('reports the average CPU fraction over the recent readings', () => {
     let a = newBudgetAccount();
+    let readings: ReturnType<typeof addReading> = [];
     for (let i = 0; i <= 10; i++) {
       const sample = { atMs: i * 2000, cpuMs: 100, processes: 1, scanned: 1, scannedPages: 0 };
       a = spendCredit(a, sample);
+      readings = addReading(readings, { atMs: i * 2000, cpuMs: i * 100 });
     }
-    expect(averageCpuFraction(a)).toBeCloseTo(0.05);
+    expect(cpuShare(readings)).toBeCloseTo(0.05);
     const late = { atMs: 10 * 2000 + AVERAGE_WINDOW_MS, cpuMs: 0, processes: 1, scanned: 0 };
     expect(spendCredit(a, { ...late, scannedPages: 0 }).recent).toHaveLength(1);
+    // A reading a window later: the average is over the last window, from the reading before it.
+    const later = addReading(readings, { atMs: late.atMs, cpuMs: 10 * 100 + 300 });
+    expect(later).toHaveLength(2);
+    expect(cpuShare(later)).toBeCloseTo(300 / AVERAGE_WINDOW_MS);
+    expect(cpuShare(later.slice(0, 1))).toBeUndefined();
   });
 });
 

@@ -10,7 +10,8 @@ import { buildSharerIndex } from '../../src/model/sharers.js';
 import { computeSharingReport } from '../../src/model/sharing-report.js';
 import type { Library } from '../../src/model/libraries.js';
 import { CurrentScreen } from '../../src/ui/components/Screens.js';
-import type { SessionUpdate } from '../../src/ui/intents.js';
+import type { SessionUpdate } from '../../src/store/contract.js';
+import { EventRing } from '../../src/store/event-ring.js';
 import { PLAIN_KEY } from '../../src/ui/key-input.js';
 import type { Command } from '../../src/ui/keys.js';
 import { appReducer } from '../../src/ui/state/app-reducer.js';
@@ -100,6 +101,12 @@ function cell(screen: string[], title: string, width: number, row: string): stri
 const before = forkFamily(0);
 const after = forkFamily(1);
 const changes: SnapshotChanges = diffSnapshots(before, after);
+/** The page events the store keeps of that comparison. */
+const events = (() => {
+  const ring = new EventRing();
+  ring.add(changes, after.timeMs, after.processes);
+  return ring.published();
+})();
 const index = buildSharerIndex(after.processes);
 
 /** Two full samples a second apart: the child (pid 11) wrote 2 pages of the family's region. */
@@ -107,7 +114,7 @@ function tracked(columns = 120, rows = 40, color = false, more: SessionUpdate = 
   return feed(
     start(columns, rows, color),
     { snapshot: before },
-    { snapshot: after, changes, ...more },
+    { snapshot: after, changes, events, ...more },
   );
 }
 
@@ -226,7 +233,7 @@ describe('page map: what changed, and who else maps the page', () => {
     const s = run(childSelected(tracked(100, 20)), 'open', 'home', 'open', 'right', 'right');
     expect(lines(s)).toContain('Shared with: finding out…');
     const onlyChild = buildSharerIndex([after.processes[1]!]);
-    const partial = feed(s, { snapshot: after, changes, sharers: onlyChild });
+    const partial = feed(s, { snapshot: after, changes, events, sharers: onlyChild });
     expect(lines(partial)).toContain('Shared with: +1 not in the last full sample');
   });
 });
@@ -266,7 +273,7 @@ describe('shares the most with', () => {
     expect(intentSharersPid(s)).toBe(11);
     expect(intentFocusPid(s)).toBeUndefined(); // from the list, full samples go on
     expect(lines(s)).toContain('finding out who shares its pages…');
-    s = feed(s, { snapshot: after, changes, sharers: index, sharing });
+    s = feed(s, { snapshot: after, changes, events, sharers: index, sharing });
     const screen = lines(s);
     expect(screen.length).toBeLessThanOrEqual(19);
     expect(screen[0]).toMatch(/^PID 11 worker shares its pages with .* as of the full sample at /);
@@ -319,7 +326,7 @@ describe('libraries view', () => {
     expect(s.screen).toBe('libraries');
     expect(intentLibraries(s)).toBe(true);
     expect(lines(s)).toContain('reading every process’s mappings…');
-    s = feed(s, { snapshot: after, changes, libraries });
+    s = feed(s, { snapshot: after, changes, events, libraries });
     let screen = lines(s);
     expect(screen[0]).toMatch(
       /^Libraries and mapped files: 3 files {2}· {2}as of the full sample at /,
@@ -344,7 +351,7 @@ describe('libraries view', () => {
   });
 
   it('drills into a file: the processes mapping it and what each holds privately; Esc back', () => {
-    let s = feed(type(tracked(120, 20), 'l'), { snapshot: after, changes, libraries });
+    let s = feed(type(tracked(120, 20), 'l'), { snapshot: after, changes, events, libraries });
     s = type(s, 'j', 'Enter'); // libc, below plugin.so
     expect(s.screen).toBe('library');
     const screen = lines(s);
@@ -363,7 +370,7 @@ describe('libraries view', () => {
   });
 
   it('leaves the drilled-in file with a note when no process maps it any more', () => {
-    let s = feed(type(tracked(120, 20), 'l'), { snapshot: after, changes, libraries });
+    let s = feed(type(tracked(120, 20), 'l'), { snapshot: after, changes, events, libraries });
     s = type(s, 'Enter'); // plugin.so
     const gone = { timeMs: after.timeMs, libraries: libraries.libraries.slice(0, 2) };
     s = feed(s, { snapshot: forkFamily(1, { timeMs: 99 }), libraries: gone });
@@ -376,7 +383,12 @@ describe('libraries view', () => {
       [40, 10],
       [120, 40],
     ] as const) {
-      const s = feed(type(tracked(columns, rows), 'l'), { snapshot: after, changes, libraries });
+      const s = feed(type(tracked(columns, rows), 'l'), {
+        snapshot: after,
+        changes,
+        events,
+        libraries,
+      });
       for (const state of [s, type(s, 'Enter')]) {
         const screen = lines(state);
         expect(screen.length).toBeLessThanOrEqual(rows - 1);
@@ -390,10 +402,10 @@ describe('session updates', () => {
   it('redraws when only derived data arrives, keeping the snapshot and its Δ', () => {
     const s = run(childSelected(tracked(120, 20)), 'open');
     const sharing = computeSharingReport(index, after.timeMs, 11, PAGE);
-    const next = feed(s, { snapshot: after, changes, sharers: index, sharing });
+    const next = feed(s, { snapshot: after, changes, events, sharers: index, sharing });
     expect(next.previous).toBe(before);
     expect(next.mappings.rows.at(0)!.sharedWith?.map((t) => t.pid)).toEqual([10]);
-    expect(feed(next, { snapshot: after, changes, sharers: index, sharing })).toBe(next);
+    expect(feed(next, { snapshot: after, changes, events, sharers: index, sharing })).toBe(next);
   });
 
   it('follows a process exiting while its sharing is on screen', () => {

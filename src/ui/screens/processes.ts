@@ -21,6 +21,7 @@ const sourceOf = (state: AppState) => ({
   snapshot: state.snapshot,
   previous: state.previous,
   changes: state.changes,
+  events: state.events,
 });
 
 /** Redraws the process list from the latest snapshots: on every screen, before the screen's own. */

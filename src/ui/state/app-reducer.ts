@@ -115,6 +115,7 @@ function sessionUpdate(state: AppState, action: AppAction & { type: 'session' })
   const next = {
     changes: derived.changes,
     focusChanges: derived.focusChanges,
+    events: derived.events,
     sharers: derived.sharers,
     sharing: derived.sharing,
     libraries: derived.libraries,

@@ -12,7 +12,13 @@ import type { ViewSortKey } from '../../model/view-sort.js';
 import type { Mapping, ProcessSample, Snapshot } from '../../model/types.js';
 import { processHeader, type SamplingInfo } from '../header.js';
 import { formatAddress } from '../../format/size.js';
-import type { LibrariesReport, SampleProgress, SamplerCost, SessionUpdate } from '../intents.js';
+import type {
+  LibrariesReport,
+  PageEventLog,
+  SampleProgress,
+  SamplerCost,
+  SessionUpdate,
+} from '../../store/contract.js';
 import type { Key } from 'ink';
 import type { Command, KeyContext } from '../keys.js';
 import type { ScreenId } from '../screens/index.js';
@@ -55,6 +61,8 @@ export interface AppState {
   changes: SnapshotChanges | undefined;
   /** Page changes of the focused process since its sample before. */
   focusChanges: SnapshotChanges | undefined;
+  /** The store's page events (see SessionUpdate.events). */
+  events: PageEventLog | undefined;
   /** Who maps each shared page, while a screen shows it (root). */
   sharers: SharerIndex | undefined;
   /** Whom the process on screen shares the most with (root). */
@@ -111,6 +119,7 @@ export function initialAppState(options: AppOptions): AppState {
     previous: undefined,
     progress: undefined,
     changes: undefined,
+    events: undefined,
     focusChanges: undefined,
     sharers: undefined,
     sharing: undefined,

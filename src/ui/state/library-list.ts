@@ -1,7 +1,7 @@
 import { processKey } from '../../model/delta.js';
 import { sharingRatio, type Library, type LibraryUser } from '../../model/libraries.js';
 import { sortRowsBy } from '../../model/view-sort.js';
-import type { LibrariesReport } from '../intents.js';
+import type { LibrariesReport } from '../../store/contract.js';
 import { EMPTY_CURSOR } from './list-cursor.js';
 import { emptySortedList, refreshSortedList, type SortedList } from './sorted-list.js';
 

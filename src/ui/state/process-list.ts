@@ -2,7 +2,6 @@ import { computeChangeRates, type ChangeRates } from '../../model/change-rates.j
 import {
   changeIntervalMs,
   changesOf,
-  computeEvents,
   type PageEvent,
   type SnapshotChanges,
 } from '../../model/changes.js';
@@ -11,6 +10,7 @@ import { NO_FILTER, filterProcesses, type ProcessFilter } from '../../model/filt
 import { computeTree, type TreeRow } from '../../model/tree.js';
 import { sortRowsBy, type ViewSortKey } from '../../model/view-sort.js';
 import type { ProcessSample, Snapshot } from '../../model/types.js';
+import type { PageEventLog } from '../../store/contract.js';
 import { formatAge } from '../../format/text.js';
 import type { ProcessRow } from '../../columns/process-columns.js';
 import { moveSortedList, refreshSortedList } from './sorted-list.js';
@@ -34,11 +34,15 @@ export interface ProcessListState {
   eventsIntervalMs: number | undefined;
 }
 
-/** What the list is drawn from: Δ compares the two snapshots; the page changes between full samples. */
+/**
+ * What the list is drawn from: Δ compares the two snapshots; the page changes between full
+ * samples, and the store's page events.
+ */
 export interface ListSource {
   snapshot: Snapshot | undefined;
   previous: Snapshot | undefined;
   changes?: SnapshotChanges | undefined;
+  events?: PageEventLog | undefined;
 }
 
 /** Page events kept for the events lines under the list. */
@@ -122,21 +126,21 @@ export function refreshProcessList(
     nowMs,
     pageRows,
   );
-  const changes = source.changes;
-  const events = changes
-    ? computeEvents(
-        changes,
-        rows.map((r) => r.process),
-        EVENT_LIMIT,
-      )
-    : [];
+  // The latest comparison's events (largest first) of the listed processes.
+  const latest = source.events?.latest;
+  const listed = new Set(rows.map((r) => r.process.pid));
+  const events: PageEvent[] = [];
+  for (const e of latest?.events ?? []) {
+    if (events.length === EVENT_LIMIT) break;
+    if (listed.has(e.pid)) events.push(e);
+  }
   return {
     ...state,
     rows,
     cursor,
     total: source.snapshot?.processes.length ?? 0,
     events,
-    eventsIntervalMs: changes?.intervalMs,
+    eventsIntervalMs: latest?.intervalMs,
   };
 }
 

@@ -2,34 +2,28 @@ import { performance } from 'node:perf_hooks';
 import { carryScans, mergeSnapshots } from '../model/merge.js';
 import type { Snapshot } from '../model/types.js';
 import type { SampleRequest } from '../sampler/sampler.js';
-import type { SessionFeed, SessionIntent, SessionUpdate } from '../ui/intents.js';
+import type { SessionFeed, SessionIntent, SessionUpdate } from './contract.js';
+import { DerivedData } from './derived.js';
+import { withoutPages, withTrackingNotice, type FullSample } from './full-sample.js';
+import { ChangeTracker } from './page-changes.js';
 import { ScanBudget } from './scan-budget.js';
-import { SessionChanges } from './session-changes.js';
-import { SessionDerived, type FullSample } from './session-derived.js';
+import type { SampleSource } from './source.js';
 
-/**
- * What the session samples from: the Sampler in a worker thread (SamplerHost: its answers are
- * promises, so that a read that blocks never blocks keys and signals), the Sampler itself, or
- * a fake in tests and benchmarks.
- */
-export interface SampleSource {
-  sample(request: SampleRequest): Snapshot | Promise<Snapshot>;
-  listPids(): number[] | Promise<number[]>;
-  /** PFNs can be read: full samples then keep every page, so that the next can be compared. */
-  readonly privileged?: boolean;
-  /** The page rows keeping every page of these processes would take (see Sampler). */
-  residentPagesOf?(pids: readonly number[]): number | Promise<number>;
-}
-
-export interface SessionOptions {
+export interface StoreOptions {
   intervalMs: number;
   /** Only these processes (memtop -p). */
   pids?: readonly number[];
-  /** Processes per part of a full sample: keys are read between parts, progress shown in the first. */
+  /**
+   * Processes per part of a full sample: intents are taken between parts, progress shown in
+   * the first. Infinity: one part, with nothing let through meanwhile (batch mode).
+   */
   chunk?: number;
   /** Progress is published only once the first sample has taken this long (ms). */
   progressAfterMs?: number;
+  /** The store's clock (ms): when to sample, and the budget's wall time. */
   now?: () => number;
+  /** memtop's CPU time so far (ms), charged to the budget; default the process's counters. */
+  cpuMs?: () => number;
   /**
    * Page tracking (every page of every process kept for two samples, for copy-on-write and
    * sharing changes) stops while the last full sample held more resident pages than this, so
@@ -37,10 +31,17 @@ export interface SessionOptions {
    */
   trackPagesLimit?: number;
   /**
-   * CPU budget of the sampler, percent of one core (see model/budget.ts); undefined: every
+   * CPU budget of all of memtop, percent of one core (see model/budget.ts); undefined: every
    * sample reads every process's pages. Applies with PFNs.
    */
   budgetPercent?: number;
+  /**
+   * Keep every process's pages in full samples, to compare them: default with PFNs only;
+   * true keeps the page flags without PFNs too (batch mode).
+   */
+  keepPages?: boolean;
+  /** Keep every process's mappings in full samples (batch mode); default only while needed. */
+  keepMappings?: boolean;
 }
 
 /** Default limit of pages tracked across all processes: about 45 MiB per sample kept. */
@@ -56,21 +57,24 @@ const MIN_PAGE_MAP_INTERVAL_MS = 250;
 const SHARERS_REFRESH_INTERVALS = 4;
 
 /**
- * The sampling loop behind the TUI. It samples, publishes the snapshot, then sleeps: samples
- * never overlap however long one takes. A full sample is read in parts of a few dozen
+ * The store between the sample source and every consumer of samples (the TUI, batch frames;
+ * later the recorder, history and metrics). One loop samples within the CPU budget, carries
+ * the rows it did not read from their last read, compares each sample with the one before,
+ * keeps the page events, and publishes each new state to its subscribers; it then sleeps:
+ * samples never overlap however long one takes. A full sample is read in parts of a few dozen
  * processes, with the event loop let through in between, so that keys are answered while a
- * slow sample runs (and the first sample shows its progress). The UI steers the loop with
- * intents only: the process on screen (then only that process is read, with its mappings and
- * pages, and merged into the last full snapshot), the mapping on screen (its pages are read
- * twice per interval), the interval, and pause (no samples, except one of a newly focused
- * process).
+ * slow sample runs (and the first sample shows its progress). Consumers steer it with intents
+ * only: the process on screen (then only that process is read, with its mappings and pages,
+ * and merged into the last full snapshot), the mapping on screen (its pages are read twice per
+ * interval), the interval, pause (no samples, except one of a newly focused process), the rows
+ * on screen (read more often within the budget).
  *
  * With PFNs, full samples keep every process's mappings and pages, so that each full sample is
  * compared with the one before, and the focused process with its own sample before: the page
  * changes go out with the snapshot. Who shares what and the libraries are computed from the
  * last full sample only while a screen asks for them.
  */
-export class Session implements SessionFeed {
+export class SampleStore implements SessionFeed {
   private update: SessionUpdate = {};
   private readonly listeners = new Set<(update: SessionUpdate) => void>();
   private intervalMs: number;
@@ -84,8 +88,9 @@ export class Session implements SessionFeed {
   private wake: (() => void) | undefined;
   private readonly now: () => number;
   private readonly keepPages: boolean;
-  private readonly changes = new SessionChanges();
-  private readonly derived = new SessionDerived();
+  private readonly changes = new ChangeTracker();
+  private readonly derived = new DerivedData();
+  /** The last full sample: the one place it is kept. */
   private full: FullSample | undefined;
   private lastFullEndMs = 0;
   /**
@@ -99,12 +104,14 @@ export class Session implements SessionFeed {
 
   constructor(
     private readonly source: SampleSource,
-    private readonly options: SessionOptions,
+    private readonly options: StoreOptions,
   ) {
     this.intervalMs = options.intervalMs;
     this.now = options.now ?? (() => performance.now());
-    this.keepPages = source.privileged === true;
-    this.budget = new ScanBudget(this.keepPages ? options.budgetPercent : undefined, this.now);
+    const privileged = source.privileged === true;
+    this.keepPages = options.keepPages ?? privileged;
+    const percent = privileged ? options.budgetPercent : undefined;
+    this.budget = new ScanBudget(percent, this.now, options.cpuMs);
   }
 
   current(): SessionUpdate {
@@ -118,7 +125,7 @@ export class Session implements SessionFeed {
     };
   }
 
-  /** What the UI asks for; takes effect at once (a sleeping loop wakes up to reconsider). */
+  /** What a consumer asks for; takes effect at once (a sleeping loop wakes up to reconsider). */
   send(intent: SessionIntent): void {
     switch (intent.type) {
       case 'focus-process':
@@ -154,7 +161,10 @@ export class Session implements SessionFeed {
     this.wake?.();
   }
 
-  /** Samples until stop(); rejects when a sample fails (the caller restores the terminal). */
+  /**
+   * Samples until stop(); rejects when a sample fails (the caller restores the terminal), or
+   * when a subscriber throws.
+   */
   async run(): Promise<void> {
     const first = await this.sampleAll(true);
     if (!first) return;
@@ -170,6 +180,7 @@ export class Session implements SessionFeed {
     }
   }
 
+  /** Ends the loop: no sample starts after this, and run() resolves. */
   stop(): void {
     this.stopped = true;
     this.wake?.();
@@ -195,9 +206,13 @@ export class Session implements SessionFeed {
     return Math.min(this.intervalMs, Math.max(MIN_PAGE_MAP_INTERVAL_MS, this.intervalMs / 2));
   }
 
-  /** Every page of every process is tracked: PFNs are known and the host is not too big for it. */
+  private trackPagesLimit(): number {
+    return this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
+  }
+
+  /** Every page of every process is kept: wanted, and the host is not too big for it. */
   private tracksPages(): boolean {
-    const limit = this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
+    const limit = this.trackPagesLimit();
     return this.keepPages && (this.residentPages === undefined || this.residentPages <= limit);
   }
 
@@ -205,7 +220,7 @@ export class Session implements SessionFeed {
   private fullRequest(pids: number[]): SampleRequest {
     const request: SampleRequest = { pids };
     const pages = this.tracksPages();
-    if (pages || this.derived.librariesWanted) request.mappings = true;
+    if (pages || this.derived.librariesWanted || this.options.keepMappings) request.mappings = true;
     if (pages) request.pages = true;
     if (this.focusPid !== undefined) request.focusPid = this.focusPid;
     return request;
@@ -216,9 +231,10 @@ export class Session implements SessionFeed {
     const started = this.now();
     const pids = this.options.pids ? [...this.options.pids] : await this.source.listPids();
     if (this.stopped) return undefined;
+    const limit = this.trackPagesLimit();
     // Before the first sample, whether this host is too big to track every page: otherwise the
     // first sample would keep every page it reads up to the limit, only to let them go.
-    if (this.residentPages === undefined && this.keepPages)
+    if (this.residentPages === undefined && this.keepPages && Number.isFinite(limit))
       this.residentPages = await this.source.residentPagesOf?.(pids);
     const chunk = Math.max(1, this.options.chunk ?? 64);
     const progressAfterMs = this.options.progressAfterMs ?? 100;
@@ -229,7 +245,6 @@ export class Session implements SessionFeed {
     };
     const statusOnly = this.budget.plan(this.full?.snapshot, pids, wanted, this.intervalMs);
     if (statusOnly && statusOnly.length > 0) request.statusOnlyPids = statusOnly;
-    const limit = this.options.trackPagesLimit ?? DEFAULT_TRACK_PAGES;
     let trackedRows = 0;
     const parts: Snapshot[] = [];
     for (let i = 0; i < pids.length || parts.length === 0; i += chunk) {
@@ -240,7 +255,8 @@ export class Session implements SessionFeed {
         // Too big a host to keep every page: stop now, and let go of what was kept so far.
         if (trackedRows > limit) {
           request.pages = undefined;
-          if (!this.derived.librariesWanted) request.mappings = undefined;
+          if (!this.derived.librariesWanted && !this.options.keepMappings)
+            request.mappings = undefined;
           for (let k = 0; k < parts.length; k++) parts[k] = withoutPages(parts[k]!, request);
         }
       }
@@ -253,19 +269,20 @@ export class Session implements SessionFeed {
         if (this.stopped) return undefined;
       }
     }
-    const read = mergeSnapshots(parts);
+    const read = parts.length === 1 ? parts[0]! : mergeSnapshots(parts);
     this.budget.record(read);
     // Rows carried over from the last full sample keep its pages only while pages are tracked.
     const carried = carryScans(read, this.full?.snapshot);
     const merged = request.pages || carried === read ? carried : withoutPages(carried, request);
     this.residentPages = Math.max(trackedRows, merged.totals.rssBytes / merged.pageSize);
     const snapshot = request.pages ? merged : withTrackingNotice(merged, limit);
+    const before = this.full;
     this.full = {
       snapshot,
       hasPages: request.pages === true,
       hasMappings: request.mappings === true,
     };
-    this.changes.acceptFull(snapshot, request.pages === true, request.focusPid);
+    this.changes.acceptFull(before, this.full, request.focusPid);
     this.lastFullEndMs = this.now();
     return snapshot;
   }
@@ -315,28 +332,8 @@ export class Session implements SessionFeed {
       const fresh = await this.source.sample({ pids: [pid], focusPid: pid });
       if (this.stopped) return undefined;
       this.budget.record(fresh);
-      return this.changes.acceptFocused(base, pid, fresh);
+      return this.changes.acceptFocused(this.full?.snapshot, base, pid, fresh);
     }
     return this.sampleAll(false);
   }
-}
-
-/** A part of a full sample without the pages (and, unless asked, mappings) of any process but the focused one. */
-function withoutPages(part: Snapshot, request: SampleRequest): Snapshot {
-  const processes = part.processes.map((p) => {
-    if (p.pid === request.focusPid) return p;
-    const { pages: _pages, mappings, ...rest } = p;
-    return request.mappings ? { ...rest, mappings } : rest;
-  });
-  return { ...part, processes };
-}
-
-/** The snapshot with a notice that page tracking across all processes is off for its size. */
-function withTrackingNotice(snapshot: Snapshot, limit: number): Snapshot {
-  if (!snapshot.privileged || !snapshot.processes.length) return snapshot;
-  const notice =
-    `more than ${limit.toLocaleString('en')} resident pages: ` +
-    `copy-on-write and sharing changes are tracked for the focused process only ` +
-    `(--track-pages sets the limit)`;
-  return { ...snapshot, notices: [...snapshot.notices, notice] };
 }

@@ -1,9 +1,10 @@
-// The sampling loop behind the TUI, on a fake sampler: sleeps after each sample, obeys intents.
+// The store's sampling loop, on a fake sampler: sleeps after each sample, obeys intents.
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Session, type SampleSource } from '../../src/commands/session.js';
+import type { SampleSource } from '../../src/store/source.js';
+import { SampleStore } from '../../src/store/store.js';
 import type { SampleRequest } from '../../src/sampler/sampler.js';
-import type { SessionUpdate } from '../../src/ui/intents.js';
+import type { SessionUpdate } from '../../src/store/contract.js';
 import { counters, forkFamily, proc, snapshot } from '../helpers/synthetic.js';
 
 interface Call {
@@ -12,32 +13,58 @@ interface Call {
   endMs: number;
 }
 
-/** A sampler of processes 1..n that takes `costMs` (busy-waiting, as the real one blocks). */
-function fakeSource(n: number, costMs = 2): SampleSource & { calls: Call[] } {
+/** The clock a fake sample is timed on, and how it takes its time: blocking, as reading /proc. */
+interface FakeClock {
+  now(): number;
+  block(ms: number): void;
+}
+
+/** Real time: busy-waiting. */
+const REAL_CLOCK: FakeClock = {
+  now: () => performance.now(),
+  block(ms) {
+    const startMs = performance.now();
+    while (performance.now() - startMs < ms) {
+      // blocking, like reading /proc
+    }
+  },
+};
+
+/** Fake timers: the clock moves on while the thread is blocked, and no timer fires meanwhile. */
+const FAKE_CLOCK: FakeClock = {
+  now: () => Date.now(),
+  block: (ms) => vi.setSystemTime(Date.now() + ms),
+};
+
+/** A sampler of processes 1..n that takes `costMs` on `clock`. */
+function fakeSource(n: number, costMs = 2, clock = REAL_CLOCK): SampleSource & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
     listPids: () => Array.from({ length: n }, (_, i) => i + 1),
     sample(request) {
-      const startMs = performance.now();
-      while (performance.now() - startMs < costMs) {
-        // blocking, like reading /proc
-      }
+      const startMs = clock.now();
+      clock.block(costMs);
       const pids = request.pids ?? Array.from({ length: n }, (_, i) => i + 1);
       const snap = snapshot(pids.map((pid) => proc(pid, counters({ uss: pid }))));
-      calls.push({ request, startMs, endMs: performance.now() });
+      calls.push({ request, startMs, endMs: clock.now() });
       return snap;
     },
   };
 }
 
-let session: Session | undefined;
+/** Fake timers for the loop's sleeps and the clock it reads (Date: see FAKE_CLOCK). */
+function useFakeTimers(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+}
+
+let session: SampleStore | undefined;
 afterEach(() => session?.stop());
 
 describe('sampling session', () => {
   it('reads the first sample in parts, showing progress, then publishes all of it', async () => {
     const source = fakeSource(10);
-    session = new Session(source, { intervalMs: 60_000, chunk: 4, progressAfterMs: 0 });
+    session = new SampleStore(source, { intervalMs: 60_000, chunk: 4, progressAfterMs: 0 });
     const updates: SessionUpdate[] = [];
     session.subscribe((u) => updates.push(u));
     void session.run();
@@ -56,7 +83,7 @@ describe('sampling session', () => {
 
   it('reads every full sample in parts, answering keys in between', async () => {
     const source = fakeSource(5, 1);
-    session = new Session(source, { intervalMs: 10, chunk: 2 });
+    session = new SampleStore(source, { intervalMs: 10, chunk: 2 });
     const published: number[] = [];
     session.subscribe((u) => u.snapshot && published.push(u.snapshot.processes.length));
     void session.run();
@@ -66,22 +93,27 @@ describe('sampling session', () => {
   });
 
   it('sleeps a whole interval after each sample, so samples never overlap', async () => {
-    const source = fakeSource(3, 15);
-    session = new Session(source, { intervalMs: 30 });
-    void session.run();
-    await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(5), {
-      timeout: 5000,
-    });
-    session.stop();
-    for (let i = 1; i < source.calls.length; i++) {
-      const gap = source.calls[i]!.startMs - source.calls[i - 1]!.endMs;
-      expect(gap).toBeGreaterThanOrEqual(29);
+    useFakeTimers();
+    try {
+      const source = fakeSource(3, 15, FAKE_CLOCK);
+      session = new SampleStore(source, { intervalMs: 30, now: FAKE_CLOCK.now });
+      void session.run();
+      await vi.advanceTimersByTimeAsync(5 * 30);
+      session.stop();
+      expect(source.calls.length).toBeGreaterThanOrEqual(5);
+      for (let i = 1; i < source.calls.length; i++) {
+        const gap = source.calls[i]!.startMs - source.calls[i - 1]!.endMs;
+        expect(gap).toBeGreaterThanOrEqual(30);
+      }
+    } finally {
+      session?.stop();
+      vi.useRealTimers();
     }
   });
 
   it('samples the focused process at once, alone, and merges it into the last full sample', async () => {
     const source = fakeSource(3);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(source.calls).toHaveLength(1));
     session.send({ type: 'focus-process', pid: 2 });
@@ -94,23 +126,33 @@ describe('sampling session', () => {
   });
 
   it('samples a page map on screen twice per interval', async () => {
-    const source = fakeSource(3);
-    session = new Session(source, { intervalMs: 600 });
-    void session.run();
-    session.send({ type: 'focus-process', pid: 1 });
-    session.send({ type: 'focus-mapping', start: 0x1000 });
-    await vi.waitFor(() => expect(source.calls.length).toBeGreaterThanOrEqual(4), {
-      timeout: 3000,
-    });
-    const gaps = source.calls.slice(2).map((c, i) => c.startMs - source.calls[i + 1]!.endMs);
-    for (const gap of gaps) expect(gap).toBeLessThan(590);
+    useFakeTimers();
+    try {
+      const source = fakeSource(3, 2, FAKE_CLOCK);
+      session = new SampleStore(source, { intervalMs: 600, now: FAKE_CLOCK.now });
+      void session.run();
+      session.send({ type: 'focus-process', pid: 1 });
+      session.send({ type: 'focus-mapping', start: 0x1000 });
+      await vi.advanceTimersByTimeAsync(3 * 600);
+      session.stop();
+      expect(source.calls.length).toBeGreaterThanOrEqual(4);
+      const gaps = source.calls.slice(2).map((c, i) => c.startMs - source.calls[i + 1]!.endMs);
+      // Half the interval: 300 ms (never below 250 ms, the shortest a page map asks for).
+      for (const gap of gaps) {
+        expect(gap).toBeLessThan(590);
+        expect(gap).toBe(300);
+      }
+    } finally {
+      session?.stop();
+      vi.useRealTimers();
+    }
   });
 
   it('stops sampling while paused, and takes up the new interval at once', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'Date'] });
+    useFakeTimers();
     try {
-      const source = fakeSource(2, 0);
-      session = new Session(source, { intervalMs: 20, now: () => Date.now() });
+      const source = fakeSource(2, 0, FAKE_CLOCK);
+      session = new SampleStore(source, { intervalMs: 20, now: () => Date.now() });
       void session.run();
       await vi.advanceTimersByTimeAsync(20);
       expect(source.calls).toHaveLength(2);
@@ -132,12 +174,12 @@ describe('sampling session', () => {
 
   it('ends run() on stop(), and rejects it when a sample fails', async () => {
     const source = fakeSource(1);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     const running = session.run();
     await vi.waitFor(() => expect(source.calls).toHaveLength(1));
     session.stop();
     await expect(running).resolves.toBeUndefined();
-    const failing = new Session(
+    const failing = new SampleStore(
       {
         listPids: () => [1],
         sample: () => {
@@ -169,7 +211,7 @@ function familySource(privileged: boolean) {
 }
 
 /** Waits for the next update that passes `test`. */
-function nextUpdate(s: Session, test: (u: SessionUpdate) => boolean): Promise<SessionUpdate> {
+function nextUpdate(s: SampleStore, test: (u: SessionUpdate) => boolean): Promise<SessionUpdate> {
   return new Promise((resolve) => {
     const stop = s.subscribe((u) => {
       if (!test(u)) return;
@@ -182,7 +224,7 @@ function nextUpdate(s: Session, test: (u: SessionUpdate) => boolean): Promise<Se
 describe('sampling session: page changes and derived data', () => {
   it('keeps every page in full samples with PFNs and publishes the changes between consecutive ones', async () => {
     const source = familySource(true);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
@@ -208,9 +250,35 @@ describe('sampling session: page changes and derived data', () => {
     expect([...again.changes!.processes.keys()]).toEqual(['10:1010']);
   });
 
+  it('keeps the page events of each comparison of full samples in one ring', async () => {
+    const source = familySource(true);
+    session = new SampleStore(source, { intervalMs: 60_000 });
+    void session.run();
+    await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
+    expect(session.current().events).toEqual({ batches: [], latest: undefined });
+    source.step = 1;
+    session.send({ type: 'focus-process', pid: 11 });
+    await nextUpdate(session, (u) => u.focusChanges !== undefined);
+    session.send({ type: 'focus-process', pid: undefined });
+    const full = await nextUpdate(session, (u) => u.changes !== undefined);
+    const events = full.events!;
+    expect(events.batches).toHaveLength(1);
+    expect(events.latest).toBe(events.batches[0]);
+    expect(events.latest!.intervalMs).toBe(full.changes!.intervalMs);
+    expect(events.latest!.events.map((e) => [e.pid, e.kind])).toEqual([
+      [10, 'unsharedByOthers'],
+      [11, 'cowBreaks'],
+    ]);
+    // Sampled alone since: its events leave what is on show, as its changes do; the ring keeps them.
+    session.send({ type: 'focus-process', pid: 11 });
+    const again = await nextUpdate(session, (u) => u.snapshot !== full.snapshot);
+    expect(again.events!.latest!.events.map((e) => e.pid)).toEqual([10]);
+    expect(again.events!.batches[0]!.events.map((e) => e.pid)).toEqual([10, 11]);
+  });
+
   it('stops tracking every page once the host holds more resident pages than the limit', async () => {
     const source = familySource(true);
-    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 1 });
+    session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 1 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     // Before the first sample the size is unknown: pages are kept; that sample shows it is too big.
@@ -239,7 +307,7 @@ describe('sampling session: page changes and derived data', () => {
         return 3;
       },
     };
-    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 2 });
+    session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 2 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(asked).toEqual([[10, 11]]);
@@ -251,7 +319,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('keeps every page from the first sample on a host within the limit', async () => {
     const source = { ...familySource(true), residentPagesOf: () => 10_000 };
-    session = new Session(source, { intervalMs: 60_000, trackPagesLimit: 10_000 });
+    session = new SampleStore(source, { intervalMs: 60_000, trackPagesLimit: 10_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(source.requests[0]).toEqual({ pids: [10, 11], mappings: true, pages: true });
@@ -260,7 +328,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('builds who shares what only while a screen asks, for the process it names', async () => {
     const source = familySource(true);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(session.current().sharers).toBeUndefined();
@@ -279,7 +347,7 @@ describe('sampling session: page changes and derived data', () => {
 
   it('computes the libraries while asked; without PFNs it first takes a sample with mappings', async () => {
     const source = familySource(false);
-    session = new Session(source, { intervalMs: 60_000 });
+    session = new SampleStore(source, { intervalMs: 60_000 });
     void session.run();
     await vi.waitFor(() => expect(session!.current().snapshot).toBeDefined());
     expect(source.requests[0]).toEqual({ pids: [10, 11] });

@@ -1,35 +1,56 @@
 import {
   accrueCredit,
-  averageCpuFraction,
+  addReading,
+  cpuShare,
   creditCapMs,
   newBudgetAccount,
   planScans,
   spendCredit,
   type BudgetAccount,
+  type CpuReading,
+  type SampleCost,
 } from '../model/budget.js';
 import { scanTimeOf } from '../model/changes.js';
 import type { Snapshot } from '../model/types.js';
-import type { SamplerCost } from '../ui/intents.js';
+import type { SamplerCost } from './contract.js';
+import { processCpuMs } from './process-cpu.js';
 
 /** A process unread for this long is read even when the budget has no room for it (ms). */
 const OVERDUE_MS = 10 * 60_000;
 /** The age of a row on screen counts this many times: rows on screen are read more often. */
 const PREFERRED_WEIGHT = 8;
 
+/** What a sample read: what its cycle's cost is fitted against. */
+type SampleRead = Omit<SampleCost, 'atMs' | 'cpuMs'>;
+
 /**
- * The sampler's CPU budget across samples (see model/budget.ts): before each sample, which
- * processes are read from their status alone; after it, what it cost. With no budget
- * (`percent` undefined) every sample reads every process, and the cost is still measured.
+ * memtop's CPU budget across samples (see model/budget.ts): before each sample, which
+ * processes are read from their status alone; after it, what it read. What is charged is all
+ * of memtop's CPU time, read from the process's own counters (`cpuMs`): every thread and every
+ * kind of work (sampling, comparing, indexes, rendering, whatever consumes the samples), each
+ * ms once, from the start of the second sample on. The cost of a cycle (from one sample's start
+ * to the next one's) teaches the costs; the average shown is the process's real share of a
+ * core from the end of the first sample on.
+ * With no budget (`percent` undefined) every sample reads every process, and the cost is still
+ * measured.
  */
 export class ScanBudget {
   private account: BudgetAccount = newBudgetAccount();
-  private startedMs = 0;
+  /** The cycle under way (from a sample's start to the next one's): when, and what it read. */
+  private cycle: { atMs: number; read?: SampleRead } | undefined;
+  private firstEnded = false;
+  /** memtop's CPU time when it was last charged; undefined until the second sample starts. */
+  private chargedCpuMs: number | undefined;
+  /** Readings of memtop's CPU time at the end of each sample, for the average. */
+  private readings: CpuReading[] = [];
   private last: { cpuMs: number; wallMs: number; scanned: number; processes: number } | undefined;
 
   constructor(
     /** Percent of one core; undefined: no budget. */
     readonly percent: number | undefined,
     private readonly now: () => number,
+    /** memtop's CPU time so far (ms): the process's own counters, every thread. */
+    private readonly cpuMs: () => number = processCpuMs,
   ) {}
 
   /**
@@ -46,7 +67,7 @@ export class ScanBudget {
     intervalMs: number,
   ): number[] | undefined {
     const nowMs = this.now();
-    this.startedMs = nowMs;
+    this.charge(nowMs);
     if (this.percent === undefined) return undefined;
     const fraction = this.percent / 100;
     const capMs = creditCapMs(fraction, intervalMs);
@@ -87,29 +108,57 @@ export class ScanBudget {
       scanned++;
       if (!Number.isNaN(p.totals.rssBytes)) scannedPages += p.totals.rssBytes / sample.pageSize;
     }
-    const cpuMs = sample.cpuMs ?? sample.costMs;
     const processes = sample.processes.length;
-    if (this.last === undefined) {
-      // The first sample reads everything, whatever the budget: it is not charged, earns no
-      // credit while it runs, teaches no costs (it runs on cold code and buffers) and is left
-      // out of the average.
-      if (this.account.atMs !== undefined) this.account = { ...this.account, atMs: this.now() };
-    } else {
-      // Every later sample is charged in full, so that the average keeps to the budget.
-      const cost = { atMs: this.startedMs, cpuMs, processes, scanned, scannedPages };
-      this.account = spendCredit(this.account, cost);
+    const reading = { atMs: this.now(), cpuMs: this.cpuMs() };
+    if (!this.firstEnded) {
+      // The first sample reads everything, whatever the budget: it is not charged, nor is
+      // memtop's start before it nor what follows until the second sample (the first frame, on
+      // cold code); it earns no credit while it runs, teaches no costs and is left out of the
+      // average, which shows everything after it.
+      this.firstEnded = true;
+      if (this.account.atMs !== undefined) this.account = { ...this.account, atMs: reading.atMs };
+    } else if (this.cycle) {
+      this.cycle.read = { processes, scanned, scannedPages };
     }
+    this.readings = addReading(this.readings, reading);
+    const cpuMs = sample.cpuMs ?? sample.costMs;
     this.last = { cpuMs, wallMs: sample.costMs, scanned, processes };
   }
 
-  /** What the header shows of the sampler's own cost. */
+  /** What the header shows of sampling's cost, and memtop's average share of a core. */
   cost(): SamplerCost | undefined {
     if (!this.last) return undefined;
-    const average = averageCpuFraction(this.account);
+    const average = cpuShare(this.readings);
     return {
       ...this.last,
       averagePercent: average === undefined ? undefined : average * 100,
       budgetPercent: this.percent,
     };
+  }
+
+  /**
+   * Takes out of the credit all that memtop spent since it was last charged, and fits the
+   * costs to the cycle that ends now; a new cycle starts.
+   */
+  private charge(nowMs: number): void {
+    if (!this.firstEnded) return;
+    const cpuMs = this.cpuMs();
+    if (this.chargedCpuMs === undefined) {
+      // The second sample starts: from now on every ms is charged.
+      this.chargedCpuMs = cpuMs;
+      this.cycle = { atMs: nowMs };
+      return;
+    }
+    const spentMs = cpuMs - this.chargedCpuMs;
+    const read = this.cycle?.read;
+    if (this.cycle && read) {
+      const cost = { atMs: this.cycle.atMs, cpuMs: spentMs, ...read };
+      this.account = spendCredit(this.account, cost);
+    } else {
+      // A cycle whose sample did not end (stopped): charged, but it teaches no costs.
+      this.account = { ...this.account, creditMs: this.account.creditMs - spentMs };
+    }
+    this.chargedCpuMs = cpuMs;
+    this.cycle = { atMs: nowMs };
   }
 }

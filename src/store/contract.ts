@@ -1,13 +1,18 @@
-import type { SnapshotChanges } from '../model/changes.js';
+/**
+ * What the store and its consumers say to each other: the state it publishes (SessionUpdate)
+ * and the intents a consumer steers it with. Types only: the UI imports nothing else from the
+ * store (lint-enforced), and the output renderers take these as their input.
+ */
+import type { PageEvent, SnapshotChanges } from '../model/changes.js';
 import type { Library } from '../model/libraries.js';
 import type { SharerIndex } from '../model/sharers.js';
 import type { SharingReport } from '../model/sharing-report.js';
 import type { Snapshot } from '../model/types.js';
 
 /**
- * What the UI asks of the sampling session. The UI never samples: it says which process and
- * mapping it shows, how often it wants samples, whether to freeze, and which derived data its
- * screen needs (who shares what, the libraries), which the session computes only while asked.
+ * What a consumer asks of the store: which process and mapping it shows, how often it wants
+ * samples, whether to freeze, and which derived data its screen needs (who shares what, the
+ * libraries), which the store computes only while asked. The UI's only way up.
  */
 export type SessionIntent =
   | { type: 'focus-process'; pid: number | undefined }
@@ -17,7 +22,7 @@ export type SessionIntent =
   /** Who shares what with this process (undefined: no screen needs it). */
   | { type: 'sharers'; pid: number | undefined }
   | { type: 'libraries'; wanted: boolean }
-  /** The processes whose rows are on screen, in drawn order: read in every sample. */
+  /** The processes whose rows are on screen, in drawn order: read more often within a budget. */
   | { type: 'rows'; pids: readonly number[] };
 
 /** A first sample under way: processes read so far out of all. */
@@ -26,7 +31,7 @@ export interface SampleProgress {
   total: number;
 }
 
-/** The sampler's own cost, for the header. */
+/** What sampling costs, for the header and batch frames. */
 export interface SamplerCost {
   /** The last sample: CPU time (all threads) and wall time, ms. */
   cpuMs: number;
@@ -34,7 +39,10 @@ export interface SamplerCost {
   /** Processes in the last sample, and of them those whose pages it read. */
   processes: number;
   scanned: number;
-  /** CPU use over the last 30 s, percent of one core; undefined before two samples. */
+  /**
+   * memtop's whole CPU use (every thread, every kind of work) over the last 30 s, the first
+   * sample left out, percent of one core; undefined before two samples.
+   */
   averagePercent: number | undefined;
   /** The budget (--budget), percent of one core; undefined: none. */
   budgetPercent: number | undefined;
@@ -47,9 +55,29 @@ export interface LibrariesReport {
   libraries: Library[];
 }
 
+/** The page events of one comparison of two full samples, largest first. */
+export interface PageEventBatch {
+  /** Time of the later sample (ms since the epoch). */
+  timeMs: number;
+  /** The interval the comparison spans (ms). */
+  intervalMs: number;
+  events: readonly PageEvent[];
+}
+
+/** The store's ring of page events, as published: immutable, a new object when it changes. */
+export interface PageEventLog {
+  /** The comparisons kept, oldest first; the oldest events are dropped past the ring's size. */
+  batches: readonly PageEventBatch[];
+  /**
+   * The comparison behind `SessionUpdate.changes`, without the processes sampled alone since
+   * (undefined exactly when `changes` is).
+   */
+  latest: PageEventBatch | undefined;
+}
+
 /**
- * What the session publishes: the latest snapshot, progress while the first is read, the page
- * changes behind it, and the derived data a screen asked for.
+ * What the store publishes: the latest snapshot, progress while the first is read, the page
+ * changes behind it, the page events, and the derived data a screen asked for.
  */
 export interface SessionUpdate {
   snapshot?: Snapshot;
@@ -61,6 +89,8 @@ export interface SessionUpdate {
   changes?: SnapshotChanges;
   /** Page changes of the focused process, since its sample before the one in `snapshot`. */
   focusChanges?: SnapshotChanges;
+  /** The page events of recent comparisons (see PageEventLog). */
+  events?: PageEventLog;
   /** Who maps each shared page, over the last full sample (needs PFNs; while asked for). */
   sharers?: SharerIndex;
   /** Whom the process asked about shares the most with, over the same sample. */
@@ -71,7 +101,7 @@ export interface SessionUpdate {
   cost?: SamplerCost;
 }
 
-/** The session as the UI sees it: a feed of updates. */
+/** The store as a consumer sees it: a feed of updates. */
 export interface SessionFeed {
   current(): SessionUpdate;
   subscribe(listener: (update: SessionUpdate) => void): () => void;

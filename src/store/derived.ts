@@ -2,16 +2,8 @@ import { computeLibraries } from '../model/libraries.js';
 import { buildSharerIndex, type SharerIndex } from '../model/sharers.js';
 import { computeSharingReport, type SharingReport } from '../model/sharing-report.js';
 import type { Snapshot } from '../model/types.js';
-import type { LibrariesReport } from '../ui/intents.js';
-
-/** The last full sample, and what it was sampled with. */
-export interface FullSample {
-  snapshot: Snapshot;
-  /** Every process's pages were kept (root: PFNs and map counts). */
-  hasPages: boolean;
-  /** Every readable process's mappings were kept. */
-  hasMappings: boolean;
-}
+import type { LibrariesReport } from './contract.js';
+import type { FullSample } from './full-sample.js';
 
 /**
  * Data derived from the last full sample that only some screens need: who shares which page
@@ -20,7 +12,7 @@ export interface FullSample {
  * The index costs about as much as a sample on a busy system, so it is rebuilt only once it is
  * `indexMaxAgeMs` old.
  */
-export class SessionDerived {
+export class DerivedData {
   /** Whose sharing a screen shows; undefined: none. */
   sharersPid: number | undefined;
   librariesWanted = false;
