@@ -5,10 +5,8 @@ import { carryScans } from '../model/merge.js';
 import type { SortKey } from '../model/sort.js';
 import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatEvents } from '../output/events.js';
-import { snapshotToJson } from '../output/json.js';
-import { formatJson } from '../format/json-text.js';
-import { formatTable } from '../output/table.js';
+import { formatSnapshotJson } from '../output/json.js';
+import { formatTextFrame } from '../output/table.js';
 import { ScanBudget } from './scan-budget.js';
 import { selectProcesses } from './snapshot.js';
 
@@ -75,16 +73,14 @@ export async function runBatch(sampler: Sampler, args: BatchArgs): Promise<void>
     previous = snapshot;
     const processes = selectProcesses(snapshot, args.sort, args.limit);
     if (args.json) {
-      const json = snapshotToJson(snapshot, processes, { changes, cost: budget.cost() });
-      args.write(formatJson(json) + '\n');
+      args.write(formatSnapshotJson(snapshot, processes, { changes, cost: budget.cost() }));
       continue;
     }
-    const table = formatTable(snapshot, processes, { sortKey: args.sort, cost: budget.cost() });
-    let text = (frame > 0 ? '\n' : '') + table;
-    if (changes) {
-      const events = computeEvents(changes, snapshot.processes, EVENT_LINES);
-      text += '\n' + formatEvents(events, snapshot.pageSize, changes.intervalMs).join('\n') + '\n';
-    }
-    args.write(text);
+    const events = changes && {
+      events: computeEvents(changes, snapshot.processes, EVENT_LINES),
+      intervalMs: changes.intervalMs,
+    };
+    const options = { sortKey: args.sort, cost: budget.cost(), isFirst: frame === 0, events };
+    args.write(formatTextFrame(snapshot, processes, options));
   }
 }

@@ -1,7 +1,8 @@
 import { pssBytes } from '../model/counters.js';
 import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
-import type { SamplerCost } from '../ui/intents.js';
+import type { SamplerCost } from '../model/sampler-cost.js';
+import { formatJson } from '../format/json-text.js';
 
 /** Unknown counters are null in JSON, never 0. */
 const known = (n: number): number | null => (Number.isNaN(n) ? null : n);
@@ -92,7 +93,10 @@ function processToJson(p: ProcessSample, snapshot: Snapshot, { changes, mappings
   };
 }
 
-/** The `snapshot --json` document (schema in docs/JSON.md). Sizes in bytes. */
+/**
+ * The `snapshot --json` document, and a batch frame's (schema in docs/JSON.md). Sizes in
+ * bytes.
+ */
 export function snapshotToJson(
   snapshot: Snapshot,
   processes: readonly ProcessSample[],
@@ -130,4 +134,13 @@ export function snapshotToJson(
     ...(options.changes ? { intervalMs: options.changes.intervalMs } : {}),
     processes: processes.map((p) => processToJson(p, snapshot, options)),
   };
+}
+
+/** The same document as memtop writes it: one line of JSON and a newline. */
+export function formatSnapshotJson(
+  snapshot: Snapshot,
+  processes: readonly ProcessSample[],
+  options: JsonOptions = {},
+): string {
+  return formatJson(snapshotToJson(snapshot, processes, options)) + '\n';
 }

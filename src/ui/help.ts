@@ -1,4 +1,3 @@
-import { SIZE_COLUMNS } from '../columns/size-columns.js';
 import { keyHelpLines } from './keys.js';
 import { mappingColumns } from '../columns/mapping-columns.js';
 import { LIBRARY_COLUMNS, LIBRARY_USER_COLUMNS } from '../columns/library-columns.js';
@@ -8,6 +7,17 @@ import { STYLES, paint } from './style.js';
 import { sortableColumns } from '../columns/table.js';
 
 const LABEL = 12;
+
+/**
+ * The columns the help explains, from their own definitions: the process list's, then those
+ * only the mapping view has.
+ */
+function describedColumns(): { title: string; description?: string }[] {
+  const listed = PROCESS_COLUMNS.filter((c) => c.description);
+  const ids = new Set(listed.map((c) => c.id));
+  const more = mappingColumns(12).filter((c) => c.description && !ids.has(c.id));
+  return [...listed, ...more];
+}
 
 function picks(columns: readonly { title: string; pick?: string }[]): string {
   return columns.map((c) => `${c.pick} ${c.title}`).join('  ');
@@ -28,13 +38,14 @@ export function helpLines(color: boolean): string[] {
   lines.push(`  ${'libraries'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_COLUMNS))}`);
   lines.push(`  ${'a library'.padEnd(LABEL)}${picks(sortableColumns(LIBRARY_USER_COLUMNS))}`);
   lines.push('', 'Columns');
-  for (const c of SIZE_COLUMNS) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
-  lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
+  for (const c of describedColumns()) {
+    const [first, ...more] = c.description!.split('\n');
+    lines.push(
+      `  ${c.title.padEnd(LABEL)}${first}`,
+      ...more.map((m) => `  ${''.padEnd(LABEL)}${m}`),
+    );
+  }
   lines.push(
-    `  ${'COW/s'.padEnd(LABEL)}copy-on-write breaks per second: shared pages this process now holds its own copy of (bytes/s; blank: none; -: not known)`,
-    `  ${''.padEnd(LABEL)}without PFNs "≤": pages that became private, which also counts pages others stopped sharing`,
-    `  ${'SHR+/s'.padEnd(LABEL)}pages that became shared per second (map count 1 → ≥ 2: fork, KSM, another process mapped them)`,
-    `  ${'SHARED WITH'.padEnd(LABEL)}mappings: the processes sharing the most of its pages (root)`,
     `  ${'Page changes'.padEnd(LABEL)}under the list: the largest changes of the last interval among the listed processes`,
   );
   lines.push(
