@@ -3,6 +3,7 @@ import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/chan
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
 import type { SamplerCost } from '../model/sampler-cost.js';
 import { formatJson } from '../format/json-text.js';
+import { withEnvelope } from './envelope.js';
 
 /** Unknown counters are null in JSON, never 0. */
 const known = (n: number): number | null => (Number.isNaN(n) ? null : n);
@@ -94,8 +95,8 @@ function processToJson(p: ProcessSample, snapshot: Snapshot, { changes, mappings
 }
 
 /**
- * The `snapshot --json` document, and a batch frame's (schema in docs/JSON.md). Sizes in
- * bytes.
+ * The `snapshot --json` document, and a batch frame's (schema in docs/JSON.md): the envelope,
+ * then the sample. Sizes in bytes.
  */
 export function snapshotToJson(
   snapshot: Snapshot,
@@ -103,12 +104,8 @@ export function snapshotToJson(
   options: JsonOptions = {},
 ) {
   const t = snapshot.totals;
-  return {
-    time: new Date(snapshot.timeMs).toISOString(),
-    hostname: snapshot.hostname,
-    kernel: snapshot.kernel,
+  return withEnvelope(snapshot, {
     pageSize: snapshot.pageSize,
-    privileged: snapshot.privileged,
     sampleMs: round1(snapshot.costMs),
     ...(snapshot.cpuMs === undefined ? {} : { sampleCpuMs: round1(snapshot.cpuMs) }),
     ...(options.cost
@@ -133,7 +130,7 @@ export function snapshotToJson(
     },
     ...(options.changes ? { intervalMs: options.changes.intervalMs } : {}),
     processes: processes.map((p) => processToJson(p, snapshot, options)),
-  };
+  });
 }
 
 /** The same document as memtop writes it: one line of JSON and a newline. */

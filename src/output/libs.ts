@@ -2,7 +2,7 @@ import { sharingRatio, type Library } from '../model/libraries.js';
 import type { Snapshot } from '../model/types.js';
 import { formatRow, formatTitle, unboundedLayout } from '../columns/table.js';
 import { LIBRARY_TEXT_COLUMNS, LIBRARY_USER_TEXT_COLUMNS } from '../columns/text-columns.js';
-import { formatJson } from '../format/json-text.js';
+import { formatDocument } from './envelope.js';
 import { countersToJson } from './json.js';
 
 /** `memtop libs`: one row per mapped file; with `users`, each process under its file. */
@@ -30,12 +30,7 @@ export function librariesToJson(libs: readonly Library[]) {
   }));
 }
 
-/** The `memtop libs --json` document: the sample's time and privilege, then its libraries. */
+/** The `memtop libs --json` document: the envelope, then the libraries of the sample. */
 export function formatLibrariesJson(snapshot: Snapshot, libs: readonly Library[]): string {
-  const doc = {
-    time: new Date(snapshot.timeMs).toISOString(),
-    privileged: snapshot.privileged,
-    libraries: librariesToJson(libs),
-  };
-  return formatJson(doc) + '\n';
+  return formatDocument(snapshot, { libraries: librariesToJson(libs) });
 }

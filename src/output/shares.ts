@@ -4,7 +4,7 @@ import type { ProcessSample, Snapshot } from '../model/types.js';
 import { formatRow, formatTitle, unboundedLayout } from '../columns/table.js';
 import { SHARE_TEXT_COLUMNS } from '../columns/text-columns.js';
 import { sanitize } from '../format/text.js';
-import { formatJson } from '../format/json-text.js';
+import { formatDocument } from './envelope.js';
 import { hex } from './json.js';
 
 /** Whom `memtop shares PID` was asked about, and what it found. */
@@ -18,7 +18,8 @@ export interface SharesReport {
 /** `memtop shares PID`: the processes mapping its pages, ranked by bytes. */
 export function formatShares(r: SharesReport, json: boolean): string {
   const p = r.process;
-  if (json) return formatJson({ pid: p.pid, comm: p.comm, sharesWith: r.sharesWith }) + '\n';
+  if (json)
+    return formatDocument(r.snapshot, { pid: p.pid, comm: p.comm, sharesWith: r.sharesWith });
   const table = unboundedLayout(SHARE_TEXT_COLUMNS);
   const lines = [
     `${sanitize(p.comm)} ${p.pid} shares its pages with (bytes: distinct pages; mappings: page-table entries, as kpagecount counts them):`,
@@ -42,16 +43,14 @@ export function formatPageSharers(r: PageSharersReport, json: boolean): string {
   const { process: p, page } = r;
   const address = hex(page.address);
   if (json) {
-    return (
-      formatJson({
-        pid: p.pid,
-        address,
-        resident: page.isResident,
-        pfn: page.pfn,
-        mapCount: page.mapCount,
-        sharers: r.sharers.map((s) => ({ ...s, address: hex(s.address) })),
-      }) + '\n'
-    );
+    return formatDocument(r.snapshot, {
+      pid: p.pid,
+      address,
+      resident: page.isResident,
+      pfn: page.pfn,
+      mapCount: page.mapCount,
+      sharers: r.sharers.map((s) => ({ ...s, address: hex(s.address) })),
+    });
   }
   const what = page.mapping.path ? sanitize(page.mapping.path) : 'anonymous memory';
   const state = page.isResident
