@@ -15,7 +15,7 @@ import type { Column } from './table.js';
  */
 
 /** Columns of `all` by id, in the order given, each changed by its entry in `changes`. */
-function pick<R>(
+function take<R>(
   all: readonly Column<R>[],
   changes: Readonly<Record<string, Partial<Column<R>>>>,
 ): Column<R>[] {
@@ -32,7 +32,7 @@ const SIZE = { width: 10 };
 
 /** The process table: PID, USER, the sizes, AGE (`ages`: a frame within a budget), COMMAND. */
 export function processTextColumns(ages: boolean): Column<ProcessRow>[] {
-  return pick(PROCESS_COLUMNS, {
+  return take(PROCESS_COLUMNS, {
     pid: UNMARKED,
     user: { width: 9 },
     uss: SIZE,
@@ -77,7 +77,7 @@ export const MAPPING_TEXT_COLUMNS: readonly Column<Mapping>[] = [
 ];
 
 /** `memtop libs`: PROCS, the sizes, RATIO, FILE. */
-export const LIBRARY_TEXT_COLUMNS: readonly Column<LibraryRow>[] = pick(LIBRARY_COLUMNS, {
+export const LIBRARY_TEXT_COLUMNS: readonly Column<LibraryRow>[] = take(LIBRARY_COLUMNS, {
   procs: { width: 6 },
   rss: SIZE,
   pss: SIZE,
@@ -105,7 +105,7 @@ export const LIBRARY_USER_TEXT_COLUMNS: readonly Column<LibraryUser>[] = [
 ];
 
 /** `memtop shares PID`: PID, SHARED, MAPPINGS, COMMAND. */
-export const SHARE_TEXT_COLUMNS = pick(SHARE_COLUMNS, {
+export const SHARE_TEXT_COLUMNS = take(SHARE_COLUMNS, {
   pid: {},
   shared: {},
   mappings: {},
