@@ -1,9 +1,32 @@
-// Layer rules: sampler (I/O on /proc) -> model (pure) -> store (the loop) -> ui, output (consumers).
+// Layer rules: sampler (I/O on /proc) -> model (pure) -> store (the loop) -> ui, output (consumers);
+// format and columns are leaf helpers shared by the screens and the renderers of src/output, which are pure.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'os', 'path', 'child_process', 'worker_threads'];
+/** Everything Node has that a renderer must not touch: I/O, processes, threads, sockets. */
+const allNodeBuiltins = [
+  ...nodeBuiltins,
+  'buffer',
+  'crypto',
+  'events',
+  'http',
+  'https',
+  'net',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'stream/*',
+  'timers',
+  'timers/*',
+  'tty',
+  'url',
+  'util',
+  'zlib',
+];
+const upperLayers = ['**/ui/**', '**/ui', '**/commands/**', '**/sampler/**'];
 
 /** commands/ wires the layers to the command line: only src/main.ts and commands/ import it. */
 const COMMANDS_BELOW = {
@@ -144,6 +167,61 @@ export default tseslint.config(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    files: ['src/output/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: allNodeBuiltins,
+              message:
+                'A renderer is pure: state in, text out. Writing belongs to the command that calls it.',
+            },
+            {
+              group: upperLayers,
+              message:
+                'A renderer takes what commands give it: model, format and columns only, never ui, commands or the sampler.',
+            },
+            { group: ['react', 'ink'], message: 'A renderer writes text, not a screen.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'A renderer is pure: no process state, no writing.' },
+        { name: 'Buffer', message: 'A renderer returns text; bytes are the command’s to write.' },
+        { name: 'console', message: 'A renderer returns text; the command writes it.' },
+      ],
+    },
+  },
+  {
+    files: ['src/format/**/*.ts', 'src/columns/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: allNodeBuiltins,
+              message: 'format and columns are pure helpers: no Node built-ins, no I/O.',
+            },
+            {
+              group: upperLayers,
+              message:
+                'format and columns are shared leaf helpers: they import only model and format (and columns).',
+            },
+            { group: ['react', 'ink'], message: 'format and columns build text, not a screen.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'format and columns are pure: no process state.' },
       ],
     },
   },

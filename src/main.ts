@@ -27,9 +27,8 @@ import { releasePrestarted } from './sampler/page-workers.js';
 import { PidLookup } from './sampler/pid-kind.js';
 import { SamplerHost, releasePrestartedHost } from './sampler/sampler-host.js';
 import { runLibraries } from './commands/libs.js';
-import { parseAddress, renderShares } from './commands/shares.js';
-
-const VERSION = '0.1.0';
+import { parseAddress, runShares } from './commands/shares.js';
+import { VERSION } from './version.js';
 
 /** Options that several commands take alike. */
 const PID_OPTION = {
@@ -315,7 +314,7 @@ export function buildParser(argv: string[]) {
         const page = args.page === undefined ? undefined : parseAddress(args.page);
         const limit = parseCount(args.limit, '--limit');
         withSampler(args, (sampler) =>
-          write(renderShares(sampler, { pid, page, json: args.json, limit })),
+          runShares(sampler, { pid, page, json: args.json, limit }, write),
         );
       },
     )

@@ -1,65 +1,35 @@
-import { pssBytes } from '../model/counters.js';
-import { sharingRatio } from '../model/libraries.js';
+import { sharingRatio, type Library, type LibraryUser } from '../model/libraries.js';
 import type { Counters } from '../model/types.js';
 import { sanitize } from '../format/text.js';
-import { sizeText } from './process-columns.js';
-import type { LibraryRow, LibraryUserRow } from '../ui/state/library-list.js';
+import { counterColumn } from './counter-column.js';
 import type { Column } from './table.js';
 
-/** The size columns a file and its users share: Σ RSS, Σ PSS, private (USS), private dirty, shared. */
-function sizeColumns<R>(counters: (row: R) => Counters, sum: boolean): Column<R>[] {
+/** One mapped file in the libraries view. */
+export interface LibraryRow {
+  /** dev:inode */
+  key: string;
+  library: Library;
+}
+
+/** One process mapping the file the libraries view drilled into. */
+export interface LibraryUserRow {
+  /** pid:startTime */
+  key: string;
+  user: LibraryUser;
+}
+
+/**
+ * The size columns a file and its users share: Σ RSS, Σ PSS (`sum`: titled so), private
+ * (USS), private dirty, shared.
+ */
+export function librarySizeColumns<R>(counters: (row: R) => Counters, sum: boolean): Column<R>[] {
   const s = sum ? 'Σ' : '';
   return [
-    {
-      id: 'rss',
-      title: `${s}RSS`,
-      width: 9,
-      align: 'right',
-      priority: 1,
-      sortKey: 'rss',
-      pick: 'r',
-      text: (r) => sizeText(counters(r).rssBytes),
-    },
-    {
-      id: 'pss',
-      title: `${s}PSS`,
-      width: 9,
-      align: 'right',
-      priority: 1,
-      sortKey: 'pss',
-      pick: 'p',
-      text: (r) => sizeText(pssBytes(counters(r))),
-    },
-    {
-      id: 'private',
-      title: 'PRIVATE',
-      width: 9,
-      align: 'right',
-      priority: 0,
-      sortKey: 'uss',
-      pick: 'u',
-      text: (r) => sizeText(counters(r).ussBytes),
-    },
-    {
-      id: 'dirty',
-      title: 'PRIV-DIRTY',
-      width: 10,
-      align: 'right',
-      priority: 3,
-      sortKey: 'dirty',
-      pick: 'd',
-      text: (r) => sizeText(counters(r).privateDirtyBytes),
-    },
-    {
-      id: 'shared',
-      title: 'SHARED',
-      width: 9,
-      align: 'right',
-      priority: 0,
-      sortKey: 'shared',
-      pick: 's',
-      text: (r) => sizeText(counters(r).sharedBytes),
-    },
+    counterColumn('rss', { counters, width: 9, priority: 1, title: `${s}RSS` }),
+    counterColumn('pss', { counters, width: 9, priority: 1, title: `${s}PSS` }),
+    counterColumn('uss', { counters, width: 9, priority: 0, title: 'PRIVATE', id: 'private' }),
+    counterColumn('privateDirty', { counters, width: 10, priority: 3 }),
+    counterColumn('shared', { counters, width: 9, priority: 0 }),
   ];
 }
 
@@ -81,7 +51,7 @@ export const LIBRARY_COLUMNS: readonly Column<LibraryRow>[] = [
     pick: 'k',
     text: (r) => String(r.library.users.length),
   },
-  ...sizeColumns((r: LibraryRow) => r.library.counters, true),
+  ...librarySizeColumns((r: LibraryRow) => r.library.counters, true),
   {
     id: 'ratio',
     title: 'RATIO',
@@ -119,7 +89,7 @@ export const LIBRARY_USER_COLUMNS: readonly Column<LibraryUserRow>[] = [
     pick: 'i',
     text: (r) => String(r.user.pid),
   },
-  ...sizeColumns((r: LibraryUserRow) => r.user.counters, false),
+  ...librarySizeColumns((r: LibraryUserRow) => r.user.counters, false),
   {
     id: 'command',
     title: 'COMMAND',

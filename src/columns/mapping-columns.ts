@@ -1,11 +1,11 @@
 import { USER_SPACE_END } from '../model/address-space.js';
 import type { ChangeRates } from '../model/change-rates.js';
-import { pssBytes } from '../model/counters.js';
 import type { ShareTally } from '../model/sharers.js';
 import type { Counters } from '../model/types.js';
 import { formatAddress } from '../format/size.js';
 import { sanitize } from '../format/text.js';
-import { deltaText, rateColumns, sizeText } from './process-columns.js';
+import { counterColumn, sizeText } from './counter-column.js';
+import { deltaText, rateColumns } from './process-columns.js';
 import type { Column } from './table.js';
 
 /** One line of the mapping view: a mapping, or a file group (all mappings of one path). */
@@ -65,6 +65,8 @@ function addressText(r: MappingRow, digits: number): string {
   return `${formatAddress(r.start).padStart(digits, '0')}-${end.padStart(digits, '0')}`;
 }
 
+const counters = (r: MappingRow) => r.counters;
+
 /** The mapping view's columns (pmap -X order, the path last so that it can take the rest). */
 export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
   return [
@@ -97,75 +99,14 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       pick: 'z',
       text: (r) => sizeText(r.sizeBytes),
     },
-    {
-      id: 'rss',
-      title: 'RSS',
-      width: 8,
-      align: 'right',
-      priority: 3,
-      sortKey: 'rss',
-      pick: 'r',
-      text: (r) => sizeText(r.counters.rssBytes),
-    },
-    {
-      id: 'pss',
-      title: 'PSS',
-      width: 8,
-      align: 'right',
-      priority: 2,
-      sortKey: 'pss',
-      pick: 'p',
-      text: (r) => sizeText(pssBytes(r.counters)),
-    },
-    {
-      id: 'uss',
-      title: 'USS',
-      width: 8,
-      align: 'right',
-      priority: 0,
-      sortKey: 'uss',
-      pick: 'u',
-      text: (r) => sizeText(r.counters.ussBytes),
-    },
-    {
-      id: 'shared',
-      title: 'SHARED',
-      width: 8,
-      align: 'right',
-      priority: 1,
-      sortKey: 'shared',
-      pick: 's',
-      text: (r) => sizeText(r.counters.sharedBytes),
-    },
-    {
-      id: 'dirty',
-      title: 'PRIV-DIRTY',
-      width: 11,
-      align: 'right',
-      priority: 5,
-      sortKey: 'dirty',
-      pick: 'd',
-      text: (r) => sizeText(r.counters.privateDirtyBytes),
-    },
-    {
-      id: 'swap',
-      title: 'SWAP',
-      width: 8,
-      align: 'right',
-      priority: 8,
-      sortKey: 'swap',
-      pick: 'w',
-      text: (r) => sizeText(r.counters.swapBytes),
-    },
+    counterColumn('rss', { counters, width: 8, priority: 3 }),
+    counterColumn('pss', { counters, width: 8, priority: 2 }),
+    counterColumn('uss', { counters, width: 8, priority: 0 }),
+    counterColumn('shared', { counters, width: 8, priority: 1 }),
+    counterColumn('privateDirty', { counters, width: 11, priority: 5 }),
+    counterColumn('swap', { counters, width: 8, priority: 8 }),
     // Dropped first: it matters only where KSM runs.
-    {
-      id: 'ksm',
-      title: 'KSM',
-      width: 8,
-      align: 'right',
-      priority: 11,
-      text: (r) => sizeText(r.counters.ksmBytes),
-    },
+    counterColumn('ksm', { counters, width: 8, priority: 11 }),
     {
       id: 'delta',
       title: 'ΔUSS',
@@ -183,6 +124,7 @@ export function mappingColumns(addressDigits: number): Column<MappingRow>[] {
       width: 16,
       align: 'left',
       priority: 4,
+      description: 'mappings: the processes sharing the most of its pages (root)',
       text: (r) => sharedWithText(r.sharedWith),
     },
     {

@@ -1,8 +1,8 @@
 import type { ChangeRates } from '../model/change-rates.js';
-import { pssBytes } from '../model/counters.js';
 import type { ProcessSample } from '../model/types.js';
 import { formatBytes } from '../format/size.js';
 import { sanitize } from '../format/text.js';
+import { counterColumn } from './counter-column.js';
 import type { Column } from './table.js';
 
 /** One line of the process list, ready to draw. */
@@ -21,9 +21,6 @@ export interface ProcessRow {
   /** How old its per-page data is ("12s"; "-": never read), blank when read in this sample. */
   age: string;
 }
-
-/** A size in a fixed-width cell: "-" when unknown, never 0. */
-export const sizeText = (bytes: number): string => formatBytes(bytes);
 
 /** A change: blank when none, "new" for a process or mapping not in the last sample. */
 export function deltaText(delta: number | undefined, hasPrevious: boolean): string {
@@ -61,6 +58,9 @@ export function rateColumns<R>(
       priority: priorities.cow,
       sortKey: 'cow',
       pick: 'o',
+      description:
+        'copy-on-write breaks per second: shared pages this process now holds its own copy of (bytes/s; blank: none; -: not known)\n' +
+        'without PFNs "≤": pages that became private, which also counts pages others stopped sharing',
       text: (r) => {
         const x = rates(r);
         return rateText(x?.cowBytesPerSec, x?.cowIsBound);
@@ -74,14 +74,21 @@ export function rateColumns<R>(
       priority: priorities.becameShared,
       sortKey: 'became-shared',
       pick: 'b',
+      description:
+        'pages that became shared per second (map count 1 → ≥ 2: fork, KSM, another process mapped them)',
       text: (r) => rateText(rates(r)?.becameSharedBytesPerSec),
     },
   ];
 }
 
 const isRestricted = (r: ProcessRow) => r.process.access === 'restricted';
+const totals = (r: ProcessRow) => r.process.totals;
 
-/** The process list's columns, as the issue orders them. */
+/** What a restricted process shows for USS: not a size, which this user may not know. */
+const restrictedNote = (r: ProcessRow): string | undefined =>
+  isRestricted(r) ? 'restricted' : undefined;
+
+/** The process list's columns, in display order. */
 export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
   {
     id: 'pid',
@@ -101,75 +108,14 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
     priority: 4,
     text: (r) => sanitize(r.process.user),
   },
-  {
-    id: 'uss',
-    title: 'USS',
-    width: 10,
-    align: 'right',
-    priority: 0,
-    sortKey: 'uss',
-    pick: 'u',
-    text: (r) => (isRestricted(r) ? 'restricted' : sizeText(r.process.totals.ussBytes)),
-  },
-  {
-    id: 'pss',
-    title: 'PSS',
-    width: 8,
-    align: 'right',
-    priority: 2,
-    sortKey: 'pss',
-    pick: 'p',
-    text: (r) => sizeText(pssBytes(r.process.totals)),
-  },
-  {
-    id: 'rss',
-    title: 'RSS',
-    width: 8,
-    align: 'right',
-    priority: 3,
-    sortKey: 'rss',
-    pick: 'r',
-    text: (r) => sizeText(r.process.totals.rssBytes),
-  },
-  {
-    id: 'shared',
-    title: 'SHARED',
-    width: 8,
-    align: 'right',
-    priority: 1,
-    sortKey: 'shared',
-    pick: 's',
-    text: (r) => sizeText(r.process.totals.sharedBytes),
-  },
-  {
-    id: 'dirty',
-    title: 'PRIV-DIRTY',
-    width: 11,
-    align: 'right',
-    priority: 5,
-    sortKey: 'dirty',
-    pick: 'd',
-    text: (r) => sizeText(r.process.totals.privateDirtyBytes),
-  },
-  {
-    id: 'swap',
-    title: 'SWAP',
-    width: 8,
-    align: 'right',
-    priority: 8,
-    sortKey: 'swap',
-    pick: 'w',
-    text: (r) => sizeText(r.process.totals.swapBytes),
-  },
+  counterColumn('uss', { counters: totals, width: 10, priority: 0, note: restrictedNote }),
+  counterColumn('pss', { counters: totals, width: 8, priority: 2 }),
+  counterColumn('rss', { counters: totals, width: 8, priority: 3 }),
+  counterColumn('shared', { counters: totals, width: 8, priority: 1 }),
+  counterColumn('privateDirty', { counters: totals, width: 11, priority: 5 }),
+  counterColumn('swap', { counters: totals, width: 8, priority: 8 }),
   // Dropped first: it matters only where KSM runs.
-  {
-    id: 'ksm',
-    title: 'KSM',
-    width: 8,
-    align: 'right',
-    priority: 9,
-    text: (r) => sizeText(r.process.totals.ksmBytes),
-  },
+  counterColumn('ksm', { counters: totals, width: 8, priority: 9 }),
   {
     id: 'delta',
     title: 'ΔUSS',
@@ -178,6 +124,7 @@ export const PROCESS_COLUMNS: readonly Column<ProcessRow>[] = [
     priority: 7,
     sortKey: 'delta',
     pick: 'c',
+    description: 'change of USS since the last sample ("new": not in it)',
     text: (r) => (isRestricted(r) ? '-' : deltaText(r.deltaBytes, r.hasPrevious)),
   },
   ...rateColumns((r: ProcessRow) => r.rates, { cow: 5, becameShared: 6 }, 8),

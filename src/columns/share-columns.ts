@@ -1,7 +1,18 @@
-import { formatBytes } from '../format/size.js';
 import { sanitize } from '../format/text.js';
-import type { ShareRow } from '../ui/state/shares-list.js';
+import type { ShareTally } from '../model/sharers.js';
+import { sizeText } from './counter-column.js';
 import type { Column } from './table.js';
+
+/** How another process is related to the one whose sharing is shown. */
+export type Relation = 'parent' | 'child' | 'sibling' | '';
+
+/** One process sharing pages with the subject. */
+export interface ShareRow {
+  /** pid:startTime */
+  key: string;
+  tally: ShareTally;
+  relation: Relation;
+}
 
 /**
  * The "shares the most with" view: SHARED counts distinct pages (what a user means by shared),
@@ -22,7 +33,7 @@ export const SHARE_COLUMNS: readonly Column<ShareRow>[] = [
     width: 10,
     align: 'right',
     priority: 0,
-    text: (r) => formatBytes(r.tally.sharedBytes),
+    text: (r) => sizeText(r.tally.sharedBytes),
   },
   {
     id: 'mappings',

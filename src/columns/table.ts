@@ -5,7 +5,8 @@ import { cutToWidth, padToWidth, textWidth } from '../format/width.js';
 
 /**
  * A table column as data: title, width, alignment, how early it is dropped on a narrow
- * terminal, the sort key it stands for and the letter that picks it.
+ * terminal, the sort key it stands for, the letter that picks it and what it means. The
+ * interactive lists and the text tables of the commands are built from these.
  */
 export interface Column<R> {
   id: string;
@@ -24,6 +25,8 @@ export interface Column<R> {
   pick?: string;
   /** Cut long text keeping its end (paths), not its start. */
   keepEnd?: boolean;
+  /** What it means, for the help screen (further lines after a newline); absent: not listed. */
+  description?: string;
   text: (row: R) => string;
 }
 
@@ -31,7 +34,16 @@ export interface Column<R> {
 export interface TableLayout<R> {
   columns: readonly Column<R>[];
   widths: readonly number[];
-  width: number;
+  /** undefined: no limit (text for a file or a pipe), where the flexible column takes its text. */
+  width: number | undefined;
+}
+
+/**
+ * Every column at its width, for text with no width limit: the flexible column (the last of
+ * every table) holds its text whole, unpadded.
+ */
+export function unboundedLayout<R>(all: readonly Column<R>[]): TableLayout<R> {
+  return { columns: all, widths: all.map((c) => c.width), width: undefined };
 }
 
 /**
@@ -63,31 +75,48 @@ export function layoutColumns<R>(all: readonly Column<R>[], width: number): Tabl
   return { columns, widths, width };
 }
 
+/**
+ * One cell: the text fitted to the column's width (a path cut keeping its end); the flexible
+ * column's whole in a layout without a limit.
+ */
+function cell<R>(layout: TableLayout<R>, i: number, text: string, isTitle: boolean): string {
+  const c = layout.columns[i]!;
+  const w = layout.widths[i]!;
+  if (c.flex && layout.width === undefined) return text;
+  return c.keepEnd && !isTitle && textWidth(text) > w ? fitEnd(text, w) : fit(text, w, c.align);
+}
+
 /** One row as one string: cells padded to their widths, joined by a space, cut to the width. */
 export function formatRow<R>(layout: TableLayout<R>, row: R): string {
   let line = '';
   layout.columns.forEach((c, i) => {
-    const w = layout.widths[i]!;
-    const text = c.text(row);
-    const cell = c.keepEnd && textWidth(text) > w ? fitEnd(text, w) : fit(text, w, c.align);
-    line += (i > 0 ? ' ' : '') + cell;
+    line += (i > 0 ? ' ' : '') + cell(layout, i, c.text(row), false);
   });
-  return cutToWidth(line, layout.width);
+  return layout.width === undefined ? line : cutToWidth(line, layout.width);
 }
 
-/** The title row; the sort column's title carries ▼ (largest first) or ▲ (smallest first). */
+/**
+ * The title row; the sort column's title carries ▼ (largest first) or ▲ (smallest first).
+ * Padded to the width (a layout without a limit: not).
+ */
 export function formatTitle<R>(
   layout: TableLayout<R>,
-  sortKey: ViewSortKey,
+  sortKey: ViewSortKey | undefined,
   reverse: boolean,
 ): string {
   let line = '';
   layout.columns.forEach((c, i) => {
-    const w = layout.widths[i]!;
-    const mark = c.sortKey === sortKey ? (isAscending(sortKey, reverse) ? '▲' : '▼') : '';
-    line += (i > 0 ? ' ' : '') + fit(mark + c.title, w, c.align);
+    const mark =
+      sortKey !== undefined && c.sortKey === sortKey
+        ? isAscending(sortKey, reverse)
+          ? '▲'
+          : '▼'
+        : '';
+    line += (i > 0 ? ' ' : '') + cell(layout, i, mark + c.title, true);
   });
-  return padToWidth(cutToWidth(line, layout.width), layout.width);
+  return layout.width === undefined
+    ? line
+    : padToWidth(cutToWidth(line, layout.width), layout.width);
 }
 
 /** The sortable columns of a table, in display order (for < and > and the sort prompt). */

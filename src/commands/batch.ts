@@ -1,10 +1,8 @@
 import type { SortKey } from '../model/sort.js';
 import type { Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatEvents } from '../output/events.js';
-import { snapshotToJson } from '../output/json.js';
-import { formatJson } from '../format/json-text.js';
-import { formatTable } from '../output/table.js';
+import { formatSnapshotJson } from '../output/json.js';
+import { formatTextFrame } from '../output/table.js';
 import type { SessionUpdate } from '../store/contract.js';
 import { SampleStore } from '../store/store.js';
 import { selectProcesses } from './snapshot.js';
@@ -83,13 +81,16 @@ function renderFrame(
 ): string {
   const { changes, cost } = update;
   const processes = selectProcesses(snapshot, args.sort, args.limit);
-  if (args.json) return formatJson(snapshotToJson(snapshot, processes, { changes, cost })) + '\n';
-  const table = formatTable(snapshot, processes, { sortKey: args.sort, cost });
-  let text = (frame > 0 ? '\n' : '') + table;
+  if (args.json) return formatSnapshotJson(snapshot, processes, { changes, cost });
   const latest = update.events?.latest;
-  if (changes && latest) {
-    const events = latest.events.slice(0, EVENT_LINES);
-    text += '\n' + formatEvents(events, snapshot.pageSize, latest.intervalMs).join('\n') + '\n';
-  }
-  return text;
+  const events =
+    changes && latest
+      ? { events: latest.events.slice(0, EVENT_LINES), intervalMs: latest.intervalMs }
+      : undefined;
+  return formatTextFrame(snapshot, processes, {
+    sortKey: args.sort,
+    cost,
+    isFirst: frame === 0,
+    events,
+  });
 }

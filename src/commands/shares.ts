@@ -5,13 +5,12 @@ import {
   ProcessRestrictedError,
   UsageError,
 } from '../errors.js';
-import { PM_PRESENT, PM_SWAPPED } from '../model/page-bits.js';
+import { lookUpPage } from '../model/page-lookup.js';
 import { buildSharerIndex, sharersOfPage, sharesMostWith } from '../model/sharers.js';
 import type { Sampler } from '../sampler/sampler.js';
-import { formatBytes } from '../format/size.js';
-import { checkPid, goneProblem } from './given-pids.js';
 import { sanitize } from '../format/text.js';
-import { formatJson } from '../format/json-text.js';
+import { formatPageSharers, formatShares } from '../output/shares.js';
+import { checkPid, goneProblem } from './given-pids.js';
 
 export interface SharesArgs {
   pid: number;
@@ -25,10 +24,10 @@ export interface SharesArgs {
 const KERNEL_HALF = 2n ** 63n;
 
 /**
- * Who shares memory with a process: the processes ranked by bytes of its pages they map too;
- * with --page, every process that maps one page. Needs PFNs (root).
+ * Writes who shares memory with a process: the processes ranked by bytes of its pages they map
+ * too; with --page, every process that maps one page. Needs PFNs (root).
  */
-export function renderShares(sampler: Sampler, args: SharesArgs): string {
+export function runShares(sampler: Sampler, args: SharesArgs, write: (text: string) => void) {
   const pid = checkPid(sampler, args.pid);
   if (!sampler.privileged) throw new NeedsPrivilegeError('who shares a page');
   const snapshot = sampler.sample({ mappings: true, pages: true });
@@ -38,60 +37,25 @@ export function renderShares(sampler: Sampler, args: SharesArgs): string {
   if (!p) throw goneProblem(sampler, pid, snapshot.notices);
   if (!p.pages || !p.mappings) throw new ProcessRestrictedError(pid, sampler.privileged);
   const pageSize = snapshot.pageSize;
-  if (args.page !== undefined) {
-    const page = args.page - (args.page % BigInt(pageSize));
-    const hex = `0x${page.toString(16)}`;
-    // Every page-aligned address below 2^64 is an exact double.
-    const address = Number(page);
-    const m = p.mappings.find((x) => address >= x.start && address < x.end);
-    if (!m) throw new AddressNotMappedError(`0x${args.page.toString(16)}`, p.pid, sanitize(p.comm));
-    if (page >= KERNEL_HALF)
-      throw new OutsidePagemapError(hex, p.pid, sanitize(m.path || 'a mapping'));
-    const pageIndex = (address - m.start) / pageSize;
-    let row = -1;
-    for (let r = m.pageBegin; r < m.pageEnd; r++) if (p.pages.pageIndex[r] === pageIndex) row = r;
-    const isResident = row >= 0 && (p.pages.pagemapBits[row]! & PM_PRESENT) !== 0;
-    const count = isResident ? p.pages.mapCount[row]! : 0;
-    const pfn = isResident ? p.pages.pfn[row]! : 0;
-    const sharers = !isResident || count < 2 ? [] : sharersOfPage(index, pfn, pageSize);
-    if (args.json)
-      return (
-        formatJson({
-          pid: p.pid,
-          address: hex,
-          resident: isResident,
-          pfn,
-          mapCount: count,
-          sharers: sharers.map((s) => ({ ...s, address: `0x${s.address.toString(16)}` })),
-        }) + '\n'
-      );
-    const what = m.path ? sanitize(m.path) : 'anonymous memory';
-    const state = isResident
-      ? `PFN ${pfn}, map count ${count}`
-      : `mapped (${what}) but not resident${row >= 0 && p.pages.pagemapBits[row]! & PM_SWAPPED ? ' (swapped out)' : ''}`;
-    const head = `page ${hex} of ${sanitize(p.comm)} ${p.pid}: ${state}`;
-    return (
-      [
-        head,
-        ...sharers.map(
-          (s) =>
-            `  ${String(s.pid).padStart(7)} ${sanitize(s.comm)} at 0x${s.address.toString(16)}`,
-        ),
-      ].join('\n') + '\n'
-    );
+  if (args.page === undefined) {
+    const all = sharesMostWith(index, subject, pageSize);
+    const sharesWith = args.limit === undefined ? all : all.slice(0, args.limit);
+    write(formatShares({ snapshot, process: p, sharesWith }, args.json));
+    return;
   }
-  const all = sharesMostWith(index, subject, pageSize);
-  const ranked = args.limit === undefined ? all : all.slice(0, args.limit);
-  if (args.json) return formatJson({ pid: p.pid, comm: p.comm, sharesWith: ranked }) + '\n';
-  const lines = [
-    `${sanitize(p.comm)} ${p.pid} shares its pages with (bytes: distinct pages; mappings: page-table entries, as kpagecount counts them):`,
-    `${'PID'.padStart(7)} ${'SHARED'.padStart(10)} ${'MAPPINGS'.padStart(9)} COMMAND`,
-    ...ranked.map(
-      (t) =>
-        `${String(t.pid).padStart(7)} ${formatBytes(t.sharedBytes).padStart(10)} ${String(t.mappings).padStart(9)} ${sanitize(t.comm)}`,
-    ),
-  ];
-  return lines.join('\n') + '\n';
+  const aligned = args.page - (args.page % BigInt(pageSize));
+  // Every page-aligned address below 2^64 is an exact double.
+  const page = lookUpPage(p, Number(aligned), pageSize);
+  if (!page)
+    throw new AddressNotMappedError(`0x${args.page.toString(16)}`, p.pid, sanitize(p.comm));
+  if (aligned >= KERNEL_HALF)
+    throw new OutsidePagemapError(
+      `0x${aligned.toString(16)}`,
+      p.pid,
+      sanitize(page.mapping.path || 'a mapping'),
+    );
+  const sharers = page.mapCount < 2 ? [] : sharersOfPage(index, page.pfn, pageSize);
+  write(formatPageSharers({ snapshot, process: p, page, sharers }, args.json));
 }
 
 /** "0x7f00…" or decimal, any 64-bit address, with a precise message otherwise. */

@@ -2,8 +2,7 @@ import { sortProcesses, type SortKey } from '../model/sort.js';
 import type { ProcessSample, Snapshot } from '../model/types.js';
 import type { Sampler } from '../sampler/sampler.js';
 import { formatCsv } from '../output/csv.js';
-import { snapshotToJson } from '../output/json.js';
-import { formatJson } from '../format/json-text.js';
+import { formatSnapshotJson } from '../output/json.js';
 import { formatTable } from '../output/table.js';
 import { GivenPids } from './given-pids.js';
 
@@ -44,7 +43,7 @@ export function renderSnapshot(snapshot: Snapshot, args: SnapshotArgs): string {
   const processes = selectProcesses(snapshot, args.sort, args.limit);
   switch (args.format) {
     case 'json':
-      return formatJson(snapshotToJson(snapshot, processes, { mappings: args.mappings })) + '\n';
+      return formatSnapshotJson(snapshot, processes, { mappings: args.mappings });
     case 'csv':
       return formatCsv(processes, args.mappings);
     default:

@@ -2,7 +2,9 @@ import { COUNTERS, COUNTER_NAMES, type CounterName } from '../model/counter-tabl
 import { pssBytes } from '../model/counters.js';
 import { changeIntervalMs, changesOf, type SnapshotChanges } from '../model/changes.js';
 import type { Counters, Mapping, ProcessSample, Snapshot } from '../model/types.js';
-import type { SamplerCost } from '../store/contract.js';
+import type { SamplerCost } from '../model/sampler-cost.js';
+import { formatJson } from '../format/json-text.js';
+import { withEnvelope } from './envelope.js';
 import { formatHex } from '../format/size.js';
 
 /** Unknown counters are null in JSON, never 0. */
@@ -69,19 +71,18 @@ function processToJson(p: ProcessSample, snapshot: Snapshot, { changes, mappings
   };
 }
 
-/** The `snapshot --json` document (schema in docs/JSON.md). Sizes in bytes. */
+/**
+ * The `snapshot --json` document, and a batch frame's (schema in docs/JSON.md): the envelope,
+ * then the sample. Sizes in bytes.
+ */
 export function snapshotToJson(
   snapshot: Snapshot,
   processes: readonly ProcessSample[],
   options: JsonOptions = {},
 ) {
   const t = snapshot.totals;
-  return {
-    time: new Date(snapshot.timeMs).toISOString(),
-    hostname: snapshot.hostname,
-    kernel: snapshot.kernel,
+  return withEnvelope(snapshot, {
     pageSize: snapshot.pageSize,
-    privileged: snapshot.privileged,
     sampleMs: round1(snapshot.costMs),
     ...(snapshot.cpuMs === undefined ? {} : { sampleCpuMs: round1(snapshot.cpuMs) }),
     ...(options.cost
@@ -106,5 +107,14 @@ export function snapshotToJson(
     },
     ...(options.changes ? { intervalMs: options.changes.intervalMs } : {}),
     processes: processes.map((p) => processToJson(p, snapshot, options)),
-  };
+  });
+}
+
+/** The same document as memtop writes it: one line of JSON and a newline. */
+export function formatSnapshotJson(
+  snapshot: Snapshot,
+  processes: readonly ProcessSample[],
+  options: JsonOptions = {},
+): string {
+  return formatJson(snapshotToJson(snapshot, processes, options)) + '\n';
 }

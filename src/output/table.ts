@@ -1,11 +1,15 @@
+import type { PageEvent } from '../model/changes.js';
+import { processKey } from '../model/delta.js';
+import type { SamplerCost } from '../model/sampler-cost.js';
 import type { SortKey } from '../model/sort.js';
-import type { Mapping, ProcessSample, Snapshot } from '../model/types.js';
-import { sizeCells, sizeTitles } from '../columns/size-columns.js';
-import { fit, formatAddress, formatBytes } from '../format/size.js';
-import type { SamplerCost } from '../store/contract.js';
-import { formatSamplerCost, formatSums } from '../ui/header.js';
-import { formatAge, sanitize } from '../format/text.js';
+import type { ProcessSample, Snapshot } from '../model/types.js';
+import { headerLines } from '../columns/header.js';
+import type { ProcessRow } from '../columns/process-columns.js';
+import { formatRow, formatTitle, unboundedLayout } from '../columns/table.js';
+import { MAPPING_TEXT_COLUMNS, processTextColumns } from '../columns/text-columns.js';
+import { formatAge } from '../format/text.js';
 import { cutToWidth } from '../format/width.js';
+import { formatEvents } from './events.js';
 
 export interface TableOptions {
   sortKey?: SortKey;
@@ -23,57 +27,20 @@ export interface TableOptions {
  * first, as in the interactive view's header.
  */
 export function formatHeader(snapshot: Snapshot, cost?: SamplerCost): string[] {
-  const t = snapshot.totals;
-  const time = new Date(snapshot.timeMs).toISOString().replace('T', ' ').slice(0, 19);
-  const mode = snapshot.privileged ? 'full per-page view' : 'limited view';
-  const sample = cost ? '' : `sample ${snapshot.costMs.toFixed(0)} ms  `;
-  return [
-    `memtop - ${snapshot.hostname}  Linux ${snapshot.kernel}  ${time} UTC  ${sample}${mode}`,
-    ...(cost ? [formatSamplerCost(cost).text] : []),
-    `Mem: ${formatBytes(t.memTotalBytes)} total, ${formatBytes(t.memAvailableBytes)} available   ` +
-      formatSums(t),
-    ...snapshot.notices.map((n) => `note: ${n}`),
-  ];
+  return headerLines(snapshot, { kind: 'text' }, cost).map((line) => line.text);
 }
 
-const PID_WIDTH = 7;
-const USER_WIDTH = 9;
-const AGE_WIDTH = 4;
-
-/** The title line; `ages`: with the AGE column (a frame within a budget). */
-export function processTitle(sortKey?: SortKey, reverse = false, ages = false): string {
-  return [
-    fit('PID', PID_WIDTH, 'right'),
-    fit('USER', USER_WIDTH),
-    ...sizeTitles(sortKey, reverse),
-    ...(ages ? [fit('AGE', AGE_WIDTH, 'right')] : []),
-    'COMMAND',
-  ].join(' ');
-}
-
-/** One process; with `timeMs` (the snapshot's), the age of its per-page data. */
-export function processRow(p: ProcessSample, timeMs?: number): string {
-  const command = sanitize(p.cmdline || `[${p.comm}]`);
-  return [
-    fit(String(p.pid), PID_WIDTH, 'right'),
-    fit(sanitize(p.user), USER_WIDTH),
-    ...sizeCells(p.totals, p.access === 'restricted'),
-    ...(timeMs === undefined ? [] : [fit(formatAge(p, timeMs), AGE_WIDTH, 'right')]),
-    command,
-  ].join(' ');
-}
-
-/** A maps-style description of a mapping: "7f..-7f.. r-xp /usr/lib/libc.so.6". */
-export function mappingLabel(m: Mapping): string {
-  return `${formatAddress(m.start)}-${formatAddress(m.end)} ${m.perms} ${sanitize(m.path) || '[anon]'}`;
-}
-
-function mappingRows(p: ProcessSample): string[] {
-  const rows = (p.mappings ?? []).map(
-    (m) =>
-      `${' '.repeat(PID_WIDTH + USER_WIDTH + 2)}${sizeCells(m.counters, false).join(' ')} ${mappingLabel(m)}`,
-  );
-  return rows;
+/** A process as a row of the text table; with `timeMs` (the snapshot's), its data's age. */
+function processRow(p: ProcessSample, timeMs: number | undefined): ProcessRow {
+  return {
+    key: processKey(p),
+    process: p,
+    deltaBytes: undefined,
+    hasPrevious: false,
+    treePrefix: '',
+    rates: undefined,
+    age: timeMs === undefined ? '' : formatAge(p, timeMs),
+  };
 }
 
 /** The top-like text table of `memtop snapshot` and batch frames. */
@@ -84,14 +51,37 @@ export function formatTable(
 ): string {
   // AGE: how old each row's per-page data is, shown when any row was not read in this sample.
   const ages = processes.some((p) => p.scannedAtMs !== undefined);
-  const title = processTitle(options.sortKey, options.reverse, ages);
-  const header = formatHeader(snapshot, options.cost);
-  const lines = [...header, '', title];
+  const table = unboundedLayout(processTextColumns(ages));
+  const mappings = unboundedLayout(MAPPING_TEXT_COLUMNS);
+  const lines = [
+    ...formatHeader(snapshot, options.cost),
+    '',
+    formatTitle(table, options.sortKey, options.reverse ?? false),
+  ];
   for (const p of processes) {
-    lines.push(processRow(p, ages ? snapshot.timeMs : undefined));
-    if (options.mappings) lines.push(...mappingRows(p));
+    lines.push(formatRow(table, processRow(p, ages ? snapshot.timeMs : undefined)));
+    if (options.mappings) for (const m of p.mappings ?? []) lines.push(formatRow(mappings, m));
   }
   const width = options.width;
   const cut = width ? lines.map((l) => cutToWidth(l, width)) : lines;
   return cut.join('\n') + '\n';
+}
+
+export interface TextFrameOptions extends TableOptions {
+  /** The first frame: no blank line before it. */
+  isFirst: boolean;
+  /** The largest page changes since the previous frame (none in the first). */
+  events?: { events: readonly PageEvent[]; intervalMs: number } | undefined;
+}
+
+/** A batch text frame: a blank line after the previous, the table, then the page changes. */
+export function formatTextFrame(
+  snapshot: Snapshot,
+  processes: readonly ProcessSample[],
+  options: TextFrameOptions,
+): string {
+  let text = (options.isFirst ? '' : '\n') + formatTable(snapshot, processes, options);
+  const e = options.events;
+  if (e) text += '\n' + formatEvents(e.events, snapshot.pageSize, e.intervalMs).join('\n') + '\n';
+  return text;
 }

@@ -7,6 +7,7 @@ import type { PageEvent, SnapshotChanges } from '../model/changes.js';
 import type { Library } from '../model/libraries.js';
 import type { SharerIndex } from '../model/sharers.js';
 import type { SharingReport } from '../model/sharing-report.js';
+import type { SamplerCost } from '../model/sampler-cost.js';
 import type { Snapshot } from '../model/types.js';
 
 /**
@@ -31,22 +32,8 @@ export interface SampleProgress {
   total: number;
 }
 
-/** What sampling costs, for the header and batch frames. */
-export interface SamplerCost {
-  /** The last sample: CPU time (all threads) and wall time, ms. */
-  cpuMs: number;
-  wallMs: number;
-  /** Processes in the last sample, and of them those whose pages it read. */
-  processes: number;
-  scanned: number;
-  /**
-   * memtop's whole CPU use (every thread, every kind of work) over the last 30 s, the first
-   * sample left out, percent of one core; undefined before two samples.
-   */
-  averagePercent: number | undefined;
-  /** The budget (--budget), percent of one core; undefined: none. */
-  budgetPercent: number | undefined;
-}
+/** The sampler's own cost, for the header (a plain record the renderers share). */
+export type { SamplerCost } from '../model/sampler-cost.js';
 
 /** The libraries of one full sample. */
 export interface LibrariesReport {

@@ -1,4 +1,3 @@
-import { COUNTERS, type CounterDef } from '../model/counter-table.js';
 import { keyHelpLines } from './keys.js';
 import { mappingColumns } from '../columns/mapping-columns.js';
 import { PROCESS_COLUMNS } from '../columns/process-columns.js';
@@ -8,11 +7,15 @@ import type { Screen } from './screens/screen.js';
 
 const LABEL = 12;
 
-/** The counters the process list and the mapping view show, in the process list's order. */
-function shownCounters(): CounterDef[] {
-  const titles = new Set([...PROCESS_COLUMNS, ...mappingColumns(12)].map((c) => c.title));
-  const byTitle = new Map(COUNTERS.map((def) => [def.title, def]));
-  return [...titles].flatMap((title) => byTitle.get(title) ?? []);
+/**
+ * The columns the help explains, from their own definitions: the process list's, then those
+ * only the mapping view has.
+ */
+function describedColumns(): { title: string; description?: string }[] {
+  const listed = PROCESS_COLUMNS.filter((c) => c.description);
+  const ids = new Set(listed.map((c) => c.id));
+  const more = mappingColumns(12).filter((c) => c.description && !ids.has(c.id));
+  return [...listed, ...more];
 }
 
 function picks(columns: readonly { title: string; pick?: string }[]): string {
@@ -36,13 +39,14 @@ export function helpLines(
   for (const s of screens)
     if (s.sort) lines.push(`  ${s.name.padEnd(LABEL)}${picks(s.sort.columns)}`);
   lines.push('', 'Columns');
-  for (const c of shownCounters()) lines.push(`  ${c.title.padEnd(LABEL)}${c.description}`);
-  lines.push(`  ${'ΔUSS'.padEnd(LABEL)}change of USS since the last sample ("new": not in it)`);
+  for (const c of describedColumns()) {
+    const [first, ...more] = c.description!.split('\n');
+    lines.push(
+      `  ${c.title.padEnd(LABEL)}${first}`,
+      ...more.map((m) => `  ${''.padEnd(LABEL)}${m}`),
+    );
+  }
   lines.push(
-    `  ${'COW/s'.padEnd(LABEL)}copy-on-write breaks per second: shared pages this process now holds its own copy of (bytes/s; blank: none; -: not known)`,
-    `  ${''.padEnd(LABEL)}without PFNs "≤": pages that became private, which also counts pages others stopped sharing`,
-    `  ${'SHR+/s'.padEnd(LABEL)}pages that became shared per second (map count 1 → ≥ 2: fork, KSM, another process mapped them)`,
-    `  ${'SHARED WITH'.padEnd(LABEL)}mappings: the processes sharing the most of its pages (root)`,
     `  ${'Page changes'.padEnd(LABEL)}under the list: the largest changes of the last interval among the listed processes`,
   );
   lines.push(

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sizeText } from '../../src/columns/process-columns.js';
+import { sizeText } from '../../src/columns/counter-column.js';
 import { CLI } from '../helpers/cli.js';
 import { raiseMapCount } from '../helpers/map-count.js';
 import { Workload } from '../helpers/workload.js';

@@ -4,7 +4,7 @@ import { emptyCounters, pssBytes } from '../../src/model/counters.js';
 import { computeSystemTotals } from '../../src/model/snapshot.js';
 import { sortProcesses } from '../../src/model/sort.js';
 import type { ProcessSample } from '../../src/model/types.js';
-import { formatSums } from '../../src/ui/header.js';
+import { formatSums } from '../../src/columns/header.js';
 import { formatBytes } from '../../src/format/size.js';
 import { parseMapsLine, parseStat } from '../../src/sampler/parse-proc.js';
 

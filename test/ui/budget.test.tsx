@@ -6,7 +6,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import type { SessionFeed, SessionIntent, SessionUpdate } from '../../src/store/contract.js';
-import { formatSamplerCost } from '../../src/ui/header.js';
+import { formatSamplerCost } from '../../src/columns/header.js';
 import { formatTable } from '../../src/output/table.js';
 import { counters, proc, snapshot } from '../helpers/synthetic.js';
 

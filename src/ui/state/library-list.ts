@@ -1,23 +1,10 @@
+import type { LibraryRow, LibraryUserRow } from '../../columns/library-columns.js';
 import { processKey } from '../../model/delta.js';
-import { sharingRatio, type Library, type LibraryUser } from '../../model/libraries.js';
+import { sharingRatio, type Library } from '../../model/libraries.js';
 import { sortRowsBy } from '../../model/view-sort.js';
 import type { LibrariesReport } from '../../store/contract.js';
 import { EMPTY_CURSOR } from './list-cursor.js';
 import { emptySortedList, refreshSortedList, type SortedList } from './sorted-list.js';
-
-/** One mapped file in the libraries view. */
-export interface LibraryRow {
-  /** dev:inode */
-  key: string;
-  library: Library;
-}
-
-/** One process mapping the file the libraries view drilled into. */
-export interface LibraryUserRow {
-  /** pid:startTime */
-  key: string;
-  user: LibraryUser;
-}
 
 /** The libraries view: every mapped file, filtered by path; and the one file drilled into. */
 export interface LibrariesState {

@@ -1,20 +1,9 @@
+import type { Relation, ShareRow } from '../../columns/share-columns.js';
 import { processKey } from '../../model/delta.js';
-import type { ShareTally } from '../../model/sharers.js';
 import type { SharingReport } from '../../model/sharing-report.js';
 import type { ProcessInfo, Snapshot } from '../../model/types.js';
 import type { ScreenId } from '../screens/index.js';
 import { emptySortedList, refreshSortedList, type SortedList } from './sorted-list.js';
-
-/** How another process is related to the one whose sharing is shown. */
-export type Relation = 'parent' | 'child' | 'sibling' | '';
-
-/** One process sharing pages with the subject. */
-export interface ShareRow {
-  /** pid:startTime */
-  key: string;
-  tally: ShareTally;
-  relation: Relation;
-}
 
 /** The "shares the most with" view of one process. */
 export interface SharesState {
