@@ -24,6 +24,7 @@ import type { Counters, ProcessSample } from '../../src/model/types.js';
 const c = counters({ uss: 100, pss: 300, rss: 700, shared: 600, dirty: 40, swap: 8 });
 c.fileBytes = 5 * 1024 ** 2;
 c.shmemBytes = 6 * 1024 ** 3;
+c.ksmBytes = 7 * 1024 ** 2;
 
 describe('counterColumn', () => {
   it.each(COUNTERS.map((def) => [def.name, def] as const))(
