@@ -121,6 +121,11 @@ export default tseslint.config(
               group: ['**/sampler/**'],
               message: 'The UI talks to the sampler only through intents to the store (src/store).',
             },
+            {
+              group: ['**/output/**'],
+              message:
+                'The TUI and the non-interactive renderers share format/ and columns/, not each other.',
+            },
           ],
         },
       ],

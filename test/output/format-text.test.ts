@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounters } from '../../src/model/counters.js';
 import type { Mapping, ProcessSample } from '../../src/model/types.js';
 import { formatCsv } from '../../src/output/csv.js';
-import { formatEvent } from '../../src/output/events.js';
+import { formatEvent } from '../../src/format/event-text.js';
 import { formatLibraries } from '../../src/output/libs.js';
 import { formatMapsLine } from '../../src/output/pagemaps.js';
 import { parseCsv } from '../helpers/csv.js';

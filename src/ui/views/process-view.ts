@@ -1,5 +1,5 @@
 import { isEmptyFilter } from '../../model/filter.js';
-import { formatEvent } from '../../output/events.js';
+import { formatEvent } from '../../format/event-text.js';
 import { processHeader } from '../header.js';
 import { formatInterval, sanitize } from '../../format/text.js';
 import { eventLineCount, keyContext, samplingInfo, type AppState } from '../state/app-state.js';
